@@ -1,0 +1,140 @@
+"""The command post: applies the plan's tiered response.
+
+It reviews the situation every ``plan.check_every_s`` (and exactly at every time written in a
+trigger): a level whose trigger holds and that is more severe than the current one is
+declared after the level's ``declare_delay_s``; declaring it issues the orders and requests the
+mutual aid that it activates. Orders with their own trigger are issued when it holds. Each
+order fires once; levels only escalate here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+
+import mesa
+import numpy as np
+import simpy
+
+from drillsim.agents.facilities import ShelterAgent
+from drillsim.agents.teams import TeamAgent
+from drillsim.sim.model import DrillModel
+from drillsim.sim.plan import LEVEL_NAMES, Condition, Level, MutualAid, Order, Trigger
+
+
+class CommandPost(mesa.Agent):
+    """The agent that holds the response level and issues the plan's orders."""
+
+    model: DrillModel
+
+    def __init__(self, model: DrillModel) -> None:
+        super().__init__(model)
+        self.plan = model.compiled.plan
+        self.severity = 0
+        self.issued: set[int] = set()
+        self.pending_levels: set[int] = set()
+        self.requested_aid: set[int] = set()
+        self.shelters_activated = False
+        model.env.process(self._review())
+
+    # -- observing ---------------------------------------------------------------------------
+    def observe(self, cond: Condition) -> bool:
+        """Whether ``cond`` holds now."""
+        if cond.source == "time":
+            return self.model.now >= cond.value
+        if cond.source == "counter":
+            return cond.holds(self.model.counter(cond.name))
+        zones = self.model.world.zones
+        idx = np.asarray(cond.zones, dtype=np.int64)
+        values = self.model.hazards[cond.hazard].sample(self.model.now, zones.x_m[idx],
+                                                        zones.y_m[idx])
+        return any(cond.holds(float(v)) for v in np.atleast_1d(values))
+
+    def holds(self, trigger: Trigger) -> Condition | None:
+        """The condition that makes ``trigger`` hold (for the log), or None."""
+        met = [c for c in trigger.conditions if self.observe(c)]
+        if trigger.mode == "all":
+            return met[-1] if met and len(met) == len(trigger.conditions) else None
+        return met[0] if met else None
+
+    # -- the review loop ---------------------------------------------------------------------
+    def _review(self) -> Generator[simpy.Event]:
+        env = self.model.env
+        times = sorted({c.value for t in self._triggers() for c in t.conditions
+                        if c.source == "time" and c.value > 0})
+        every = self.plan.check_every_s
+        while True:
+            self.review()
+            next_poll = (np.floor(env.now / every) + 1) * every
+            later = [t for t in times if t > env.now]
+            yield env.timeout(min([next_poll, *later[:1]]) - env.now)
+
+    def _triggers(self) -> list[Trigger]:
+        return [lv.trigger for lv in self.plan.levels] + [
+            o.trigger for o in self.plan.orders if o.trigger is not None]
+
+    def review(self) -> None:
+        """Check every level and order trigger once, now."""
+        for i, level in enumerate(self.plan.levels):
+            if level.severity <= self.severity or i in self.pending_levels:
+                continue
+            cond = self.holds(level.trigger)
+            if cond is not None:
+                self.pending_levels.add(i)
+                self.model.emit("plan.trigger", f"level-{level.name}", condition=cond.text,
+                                **{"for": "level"})
+                self.model.env.process(self._declare(level))
+        for i, order in enumerate(self.plan.orders):
+            if i in self.issued or order.trigger is None:
+                continue
+            cond = self.holds(order.trigger)
+            if cond is not None:
+                self.model.emit("plan.trigger", order.id, condition=cond.text,
+                                **{"for": "order"})
+                self.issue(i)
+
+    # -- acting ------------------------------------------------------------------------------
+    def _declare(self, level: Level) -> Generator[simpy.Event]:
+        yield self.model.env.timeout(level.declare_delay_s)
+        if level.severity <= self.severity:
+            return
+        previous = LEVEL_NAMES[self.severity]
+        self.severity = level.severity
+        self.model.emit("plan.level", "command", qty=float(level.severity),
+                        level=level.name, previous=previous)
+        self.activate_shelters()
+        for i in level.orders:
+            self.issue(i)
+        for i in level.aid:
+            self.request_aid(i, level.name)
+
+    def issue(self, index: int) -> None:
+        """Issue order ``index`` to each of its zones (once)."""
+        if index in self.issued:
+            return
+        self.issued.add(index)
+        order: Order = self.plan.orders[index]
+        for z in order.zones:
+            self.model.emit("plan.order", order.id, self.model.world.zones.ids[z],
+                            action=order.action, order=order.id)
+        if order.action in ("warn", "evacuate"):
+            self.activate_shelters()
+
+    def activate_shelters(self) -> None:
+        """The first order or level activates every shelter (each opens after its delay)."""
+        if self.shelters_activated:
+            return
+        self.shelters_activated = True
+        for shelter in self.model.agents_by_type.get(ShelterAgent, []):
+            shelter.activate()
+
+    def request_aid(self, index: int, level_name: str) -> None:
+        """Request mutual aid ``index``; its teams arrive after the arrival delay."""
+        if index in self.requested_aid:
+            return
+        self.requested_aid.add(index)
+        aid: MutualAid = self.plan.aid[index]
+        self.model.emit("aid.request", aid.id, qty=float(aid.teams), level=level_name,
+                        type=aid.type)
+        for k in range(aid.teams):
+            TeamAgent(self.model, f"{aid.id}-{k + 1}", aid.type, aid.size, aid.station,
+                      aid.arrival_delay_s, mutual_aid=True)

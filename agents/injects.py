@@ -1,0 +1,121 @@
+"""The drill controller: fires the master scenario events list's injects at their times and
+applies their effects. Effects are a registry from action name to handler, so later models
+add actions without touching this loop."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Generator
+
+import mesa
+import numpy as np
+import simpy
+
+from drillsim.agents.facilities import set_facility_open
+from drillsim.agents.teams import TeamAgent
+from drillsim.sim.model import DrillModel
+from drillsim.sim.plan import Inject
+
+Handler = Callable[[DrillModel, Inject], None]
+INJECT_ACTIONS: dict[str, Handler] = {}
+
+
+def inject_action(name: str) -> Callable[[Handler], Handler]:
+    def register(fn: Handler) -> Handler:
+        INJECT_ACTIONS[name] = fn
+        return fn
+    return register
+
+
+@inject_action("message")
+def _message(model: DrillModel, inject: Inject) -> None:
+    """A message to the players only; the world does not change."""
+
+
+def _set_link(model: DrillModel, inject: Inject, is_open: bool) -> None:
+    idx = model.world.roads.link_index(inject.target)
+    if bool(model.state.link_open[idx].any()) != is_open or \
+            bool(model.state.link_open[idx].all()) != is_open:
+        model.state.link_open[idx] = is_open
+        model.emit("link.open" if is_open else "link.close", inject.target,
+                   reason=f"inject {inject.id}")
+
+
+@inject_action("close_link")
+def _close_link(model: DrillModel, inject: Inject) -> None:
+    _set_link(model, inject, False)
+
+
+@inject_action("open_link")
+def _open_link(model: DrillModel, inject: Inject) -> None:
+    _set_link(model, inject, True)
+
+
+def facility_lookup(model: DrillModel, facility_id: str) -> tuple[str, int]:
+    """(kind, index) of a facility id."""
+    w = model.world
+    for kind, table in (("shelter", w.shelters), ("hospital", w.hospitals),
+                        ("depot", w.depots), ("station", w.stations)):
+        if facility_id in table.ids:
+            return kind, table.index(facility_id)
+    raise KeyError(facility_id)
+
+
+@inject_action("close_facility")
+def _close_facility(model: DrillModel, inject: Inject) -> None:
+    kind, i = facility_lookup(model, inject.target)
+    set_facility_open(model, kind, i, False, f"inject {inject.id}")
+
+
+@inject_action("open_facility")
+def _open_facility(model: DrillModel, inject: Inject) -> None:
+    kind, i = facility_lookup(model, inject.target)
+    set_facility_open(model, kind, i, True, f"inject {inject.id}")
+
+
+@inject_action("delay_team")
+def _delay_team(model: DrillModel, inject: Inject) -> None:
+    for team in model.agents_by_type.get(TeamAgent, []):
+        if team.team_id == inject.target:
+            team.delay(float(inject.param("delay_s", 0.0)), f"inject {inject.id}")
+
+
+@inject_action("report")
+def _report(model: DrillModel, inject: Inject) -> None:
+    """A reported count (e.g. 25 dead) that changes a state counter, as field reports do."""
+    model.emit("drill.report", inject.id, qty=float(inject.param("value", 0.0)),
+               counter=str(inject.param("counter")))
+
+
+class DrillController(mesa.Agent):
+    """Fires scripted injects at their times and, for unscripted drills, random injects drawn
+    from the pool with the run's ``injects`` stream."""
+
+    model: DrillModel
+
+    def __init__(self, model: DrillModel) -> None:
+        super().__init__(model)
+        schedule = [(inj.at_s, k, inj, False) for k, inj in enumerate(model.compiled.injects)]
+        schedule += [(t, len(schedule) + k, inj, True)
+                     for k, (t, inj) in enumerate(self._draw_random())]
+        schedule.sort(key=lambda item: (item[0], item[1]))
+        model.env.process(self._fire(schedule))
+
+    def _draw_random(self) -> list[tuple[float, Inject]]:
+        spec = self.model.compiled.random_injects
+        n = min(spec.count, len(spec.pool))
+        if n == 0:
+            return []
+        rng: np.random.Generator = self.model.streams("injects")
+        picks = rng.choice(len(spec.pool), size=n, replace=False)
+        times = rng.uniform(spec.window_s[0], spec.window_s[1], size=n)
+        return [(float(t), spec.pool[int(p)]) for t, p in zip(times, picks, strict=True)]
+
+    def _fire(self, schedule: list[tuple[float, int, Inject, bool]]
+              ) -> Generator[simpy.Event]:
+        env = self.model.env
+        for at_s, _, inject, is_random in schedule:
+            yield env.timeout(max(0.0, at_s - env.now))
+            self.model.emit("drill.inject", inject.id, action=inject.action,
+                            message=inject.message, random=is_random, hidden=inject.hidden,
+                            target=inject.target)
+            INJECT_ACTIONS[inject.action](self.model, inject)

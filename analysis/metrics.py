@@ -1,0 +1,230 @@
+"""Metrics derived from the event log alone.
+
+Two kinds, each a registry:
+
+* **series** — a quantity over time, sampled on a regular grid (``metrics.parquet``);
+* **scalars** — one number per run, that a plan objective can name; each declares its unit and
+  which scopes (``zones``, ``facilities``, ``incident_types``) it accepts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import pyarrow as pa
+
+from drillsim.analysis.logframe import LogFrame
+from drillsim.sim.plan import Objective
+from drillsim.sim.state import COUNTERS, DERIVED
+
+# -- series -------------------------------------------------------------------------------------
+
+SeriesFn = Callable[[LogFrame, np.ndarray], np.ndarray]
+SERIES: dict[str, tuple[SeriesFn, str]] = {}
+
+
+def series(name: str, doc: str) -> Callable[[SeriesFn], SeriesFn]:
+    def register(fn: SeriesFn) -> SeriesFn:
+        SERIES[name] = (fn, doc)
+        return fn
+    return register
+
+
+def step_values(times: np.ndarray, at_s: np.ndarray, values: np.ndarray,
+                initial: float = 0.0) -> np.ndarray:
+    """A piecewise-constant signal that takes ``values[k]`` from ``at_s[k]`` on, read at
+    ``times`` (an event at exactly ``t`` counts at ``t``)."""
+    idx = np.searchsorted(at_s, times, side="right") - 1
+    vals = np.concatenate([[initial], np.asarray(values, dtype=float)])
+    return vals[idx + 1]
+
+
+def cumulative(times: np.ndarray, at_s: np.ndarray, qty: np.ndarray | None = None) -> np.ndarray:
+    """Running total of ``qty`` (1 per event if None) read at ``times``."""
+    q = np.ones(len(at_s)) if qty is None else np.nan_to_num(np.asarray(qty, dtype=float))
+    return step_values(times, at_s, np.cumsum(q))
+
+
+def open_count(lf: LogFrame, times: np.ndarray, open_kind: str, close_kind: str,
+               initial_open: set[str], actors: set[str] | None = None,
+               weight: dict[str, float] | None = None) -> np.ndarray:
+    """How many (or how much ``weight`` of) ``actors`` are open at each time, from their
+    open/close events."""
+    state = set(initial_open)
+
+    def total() -> float:
+        return float(sum((weight or {}).get(a, 1.0) for a in state))
+
+    initial = total()
+    at, vals = [], []
+    for r in np.flatnonzero(np.isin(lf.kind, [open_kind, close_kind])):
+        a = lf.actor[r]
+        if actors is not None and a not in actors:
+            continue
+        (state.add if lf.kind[r] == open_kind else state.discard)(a)
+        at.append(lf.t_s[r])
+        vals.append(total())
+    return step_values(times, np.asarray(at, dtype=float), np.asarray(vals), initial)
+
+
+def facilities(lf: LogFrame, kind: str) -> dict[str, tuple[float, bool]]:
+    """Facilities of ``kind`` from ``facility.init``: id → (capacity, open at start)."""
+    out = {}
+    for r in lf.where("facility.init"):
+        d = lf.data(r)
+        if d["type"] == kind:
+            out[lf.actor[r]] = (float(lf.qty[r]), bool(d["open"]))
+    return out
+
+
+@series("response_level", "response level severity (0 none, 1 = IV … 4 = I)")
+def _response_level(lf: LogFrame, times: np.ndarray) -> np.ndarray:
+    rows = lf.where("plan.level")
+    return step_values(times, lf.t_s[rows], lf.qty[rows])
+
+
+@series("zone_orders", "orders received by zones so far (one per zone per order)")
+def _zone_orders(lf: LogFrame, times: np.ndarray) -> np.ndarray:
+    return cumulative(times, lf.t_s[lf.where("plan.order")])
+
+
+@series("shelters_open", "shelters open")
+def _shelters_open(lf: LogFrame, times: np.ndarray) -> np.ndarray:
+    sh = facilities(lf, "shelter")
+    return open_count(lf, times, "facility.open", "facility.close",
+                      {k for k, (_, o) in sh.items() if o}, actors=set(sh))
+
+
+@series("shelter_capacity_open_persons", "capacity of the shelters that are open (persons)")
+def _shelter_capacity(lf: LogFrame, times: np.ndarray) -> np.ndarray:
+    sh = facilities(lf, "shelter")
+    return open_count(lf, times, "facility.open", "facility.close",
+                      {k for k, (_, o) in sh.items() if o}, actors=set(sh),
+                      weight={k: c for k, (c, _) in sh.items()})
+
+
+@series("links_closed", "road links closed")
+def _links_closed(lf: LogFrame, times: np.ndarray) -> np.ndarray:
+    return open_count(lf, times, "link.close", "link.open", set())
+
+
+@series("teams_ready", "teams ready (including mutual aid)")
+def _teams_ready(lf: LogFrame, times: np.ndarray) -> np.ndarray:
+    return cumulative(times, lf.t_s[lf.where("team.ready")])
+
+
+@series("injects_fired", "injects fired so far")
+def _injects(lf: LogFrame, times: np.ndarray) -> np.ndarray:
+    return cumulative(times, lf.t_s[lf.where("drill.inject")])
+
+
+def counter_series(lf: LogFrame, times: np.ndarray, name: str) -> np.ndarray:
+    """A state counter over time, from the events that change it."""
+    parts = DERIVED.get(name, (name,))
+    rows = [r for r in lf.where("drill.report") if lf.data(r)["counter"] in parts]
+    return cumulative(times, lf.t_s[rows], lf.qty[rows])
+
+
+def time_series(log: LogFrame, interval_s: float = 300.0) -> pa.Table:
+    """Every registered series and every state counter, sampled every ``interval_s``."""
+    times = np.arange(0.0, log.duration_s + interval_s / 2, interval_s)
+    cols = {"t_s": times}
+    for name, (fn, _) in SERIES.items():
+        cols[name] = fn(log, times)
+    for name in COUNTERS:
+        cols[name] = counter_series(log, times, name)
+    return pa.table(cols)
+
+
+# -- scalars ------------------------------------------------------------------------------------
+
+ScalarFn = Callable[[LogFrame, Objective], float]
+
+
+@dataclass(frozen=True)
+class ScalarMetric:
+    """A per-run metric an objective may name."""
+
+    name: str
+    fn: ScalarFn
+    unit: str
+    doc: str
+    scopes: frozenset[str] = frozenset()
+    needs_deadline: bool = False
+
+
+SCALARS: dict[str, ScalarMetric] = {}
+
+
+def scalar(name: str, unit: str, doc: str, scopes: tuple[str, ...] = (),
+           needs_deadline: bool = False) -> Callable[[ScalarFn], ScalarFn]:
+    def register(fn: ScalarFn) -> ScalarFn:
+        SCALARS[name] = ScalarMetric(name, fn, unit, doc, frozenset(scopes), needs_deadline)
+        return fn
+    return register
+
+
+def _at(obj: Objective, lf: LogFrame) -> np.ndarray:
+    return np.array([lf.duration_s if obj.deadline_s is None else obj.deadline_s])
+
+
+@scalar("max_response_level", "severity", "highest response level declared (1 = IV … 4 = I)")
+def _max_level(lf: LogFrame, obj: Objective) -> float:
+    rows = lf.where("plan.level")
+    return float(lf.qty[rows].max(initial=0.0))
+
+
+@scalar("level_declaration_lag_s", "s",
+        "longest time from a level's trigger to its declaration (NaN if none triggered)")
+def _level_lag(lf: LogFrame, obj: Objective) -> float:
+    trig = {lf.actor[r].removeprefix("level-"): lf.t_s[r] for r in lf.where("plan.trigger")
+            if lf.data(r)["for"] == "level"}
+    lags = [lf.t_s[r] - trig[lf.data(r)["level"]] for r in lf.where("plan.level")
+            if lf.data(r)["level"] in trig]
+    return float(max(lags)) if lags else float("nan")
+
+
+@scalar("first_order_time_s", "s", "time of the first order reaching a zone in scope "
+        "(NaN if none did)", scopes=("zones",))
+def _first_order(lf: LogFrame, obj: Objective) -> float:
+    rows = lf.where("plan.order")
+    if obj.zones:
+        rows = rows[np.isin(lf.place[rows], list(obj.zones))]
+    return float(lf.t_s[rows[0]]) if len(rows) else float("nan")
+
+
+@scalar("shelters_open", "shelters", "shelters open at the deadline (or the end)",
+        scopes=("facilities",))
+def _n_shelters(lf: LogFrame, obj: Objective) -> float:
+    sh = facilities(lf, "shelter")
+    scope = set(obj.facilities) or set(sh)
+    return float(open_count(lf, _at(obj, lf), "facility.open", "facility.close",
+                            {k for k, (_, o) in sh.items() if o and k in scope},
+                            actors=scope)[0])
+
+
+@scalar("shelter_capacity_open_persons", "persons",
+        "capacity of the shelters open at the deadline (or the end)", scopes=("facilities",))
+def _shelter_cap(lf: LogFrame, obj: Objective) -> float:
+    sh = facilities(lf, "shelter")
+    scope = set(obj.facilities) or set(sh)
+    return float(open_count(lf, _at(obj, lf), "facility.open", "facility.close",
+                            {k for k, (_, o) in sh.items() if o and k in scope}, actors=scope,
+                            weight={k: c for k, (c, _) in sh.items()})[0])
+
+
+@scalar("teams_ready", "teams", "teams ready at the deadline (or the end)")
+def _teams(lf: LogFrame, obj: Objective) -> float:
+    return float(cumulative(_at(obj, lf), lf.t_s[lf.where("team.ready")])[0])
+
+
+@scalar("deaths_and_missing", "persons", "deaths + missing reported by the deadline (or end)")
+def _deaths(lf: LogFrame, obj: Objective) -> float:
+    return float(counter_series(lf, _at(obj, lf), "deaths_and_missing")[0])
+
+
+def evaluate(log: LogFrame, objective: Objective) -> float:
+    """The value of ``objective``'s metric for one run."""
+    return SCALARS[objective.metric].fn(log, objective)

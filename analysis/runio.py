@@ -1,0 +1,48 @@
+"""Writing one run's outputs: ``events.parquet`` (the log, with its manifest),
+``metrics.parquet`` (time series derived from the log) and ``summary.json``."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pyarrow.parquet as pq
+
+from drillsim.analysis.logframe import LogFrame
+from drillsim.analysis.metrics import time_series
+from drillsim.analysis.summary import run_summary
+from drillsim.sim.events import EventLog
+from drillsim.sim.plan import Objective
+
+
+@dataclass
+class RunOutputs:
+    folder: Path
+    events: Path
+    metrics: Path
+    summary_file: Path
+    summary: dict[str, Any]
+
+
+def write_run(log: EventLog, folder: Path, objectives: tuple[Objective, ...] = (),
+              warnings: list[str] | None = None, metrics_every_s: float = 300.0) -> RunOutputs:
+    """Write a run's log, metrics and summary into ``folder`` (created if needed)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    table = log.to_table()
+    events = folder / "events.parquet"
+    pq.write_table(table, events)
+    lf = LogFrame.of(table)
+    metrics = folder / "metrics.parquet"
+    pq.write_table(time_series(lf, metrics_every_s), metrics)
+    summary = run_summary(lf, objectives, warnings)
+    summary_file = folder / "summary.json"
+    summary_file.write_text(json.dumps(summary, indent=2, ensure_ascii=False) + "\n",
+                            encoding="utf-8")
+    return RunOutputs(folder, events, metrics, summary_file, summary)
+
+
+def read_events(path: Path) -> EventLog:
+    """An event log saved by :func:`write_run`."""
+    return EventLog.from_table(pq.read_table(path))

@@ -1,0 +1,43 @@
+"""The summary of one run: what happened, in numbers a person reads first."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+import numpy as np
+
+from drillsim.analysis.logframe import LogFrame
+from drillsim.analysis.metrics import evaluate
+from drillsim.sim.plan import COMPARISONS, LEVEL_NAMES, Objective
+
+
+def objective_row(lf: LogFrame, obj: Objective) -> dict[str, Any]:
+    """An objective's value for this run, its threshold and whether it is met (a NaN value —
+    the thing measured never happened — is not met)."""
+    value = evaluate(lf, obj)
+    met = bool(not np.isnan(value) and COMPARISONS[obj.op](value, obj.threshold))
+    return {"id": obj.id, "metric": obj.metric, "value": None if np.isnan(value) else value,
+            "op": obj.op, "threshold": obj.threshold, "met": met, "text": obj.text}
+
+
+def run_summary(lf: LogFrame, objectives: tuple[Objective, ...] = (),
+                warnings: list[str] | None = None) -> dict[str, Any]:
+    """Counts by event kind, the highest level reached, orders, shelters, teams, objectives."""
+    kinds = Counter(lf.kind.tolist())
+    levels = lf.qty[lf.where("plan.level")]
+    orders = sorted({lf.actor[r] for r in lf.where("plan.order")})
+    return {
+        "scenario": lf.manifest.get("scenario", ""),
+        "seed": lf.manifest.get("seed", {}),
+        "duration_s": lf.duration_s,
+        "events": len(lf.t_s),
+        "events_by_kind": dict(sorted(kinds.items())),
+        "population": float(lf.qty[lf.where("zone.init")].sum()),
+        "max_response_level": LEVEL_NAMES[int(levels.max(initial=0))],
+        "orders_issued": orders,
+        "injects_fired": int(kinds.get("drill.inject", 0)),
+        "teams_ready": int(kinds.get("team.ready", 0)),
+        "objectives": [objective_row(lf, o) for o in objectives],
+        "warnings": list(warnings or []),
+    }

@@ -1,0 +1,1 @@
+"""The ``drillsim`` command line: a thin layer over the packages."""

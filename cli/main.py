@@ -1,0 +1,204 @@
+"""``drillsim`` — validate, run and author disaster drill scenarios.
+
+Errors a person can fix are one clear sentence (or one located line per problem in a scenario
+file); a Python traceback is shown only with ``DRILLSIM_DEBUG=1``.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+from rich.console import Console
+
+from drillsim.cli import outputs
+from drillsim.scenarios import ScenarioError, check
+from drillsim.scenarios.examples import EXAMPLES, resolve
+
+app = typer.Typer(
+    name="drillsim",
+    help="Disaster scenario simulation and drill engine: floods, earthquakes and chemical "
+    "releases, evacuation, rescue and shelters, scored against the response plan under test.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+out = Console(highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+F = TypeVar("F", bound=Callable[..., Any])
+
+ScenarioArg = Annotated[str, typer.Argument(
+    help="a scenario YAML file, or the name of a bundled example (see `drillsim examples`)",
+    show_default=False)]
+
+
+class Failure(Exception):  # noqa: N818 (it is what the user sees fail)
+    """A failure to report as one sentence, with an exit code."""
+
+    def __init__(self, message: str, code: int = 2) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def friendly(fn: F) -> F:
+    """Turn every failure into a readable message and an exit code, never a traceback."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except ScenarioError as exc:
+            _print_problems(exc.problems)
+            raise typer.Exit(1) from None
+        except Failure as exc:
+            err.print(f"drillsim: {exc}", markup=False)
+            raise typer.Exit(exc.code) from None
+        except KeyboardInterrupt:
+            err.print("drillsim: interrupted")
+            raise typer.Exit(130) from None
+        except Exception as exc:
+            if os.environ.get("DRILLSIM_DEBUG"):
+                raise
+            err.print(f"drillsim: internal error: {type(exc).__name__}: {exc}. This is a bug; "
+                      "please report it with the scenario file (set DRILLSIM_DEBUG=1 for the "
+                      "traceback).", markup=False)
+            raise typer.Exit(3) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _print_problems(problems: list[Any]) -> None:
+    errors = [p for p in problems if p.severity == "error"]
+    for p in problems:
+        err.print(str(p), markup=False)
+    if errors:
+        n = len(errors)
+        err.print(f"{n} error{'s' if n != 1 else ''} found.", markup=False)
+
+
+def _scenario_path(name: str) -> Path:
+    try:
+        return resolve(name)
+    except FileNotFoundError as exc:
+        raise Failure(str(exc)) from None
+
+
+@app.command()
+@friendly
+def validate(
+    files: Annotated[list[str], typer.Argument(help="scenario files (or bundled example "
+                                                     "names)", show_default=False)],
+) -> None:
+    """Check scenario files and report every problem with its file, line and column."""
+    failed = False
+    for name in files:
+        result = check(_scenario_path(name))
+        _print_problems(result.problems)
+        if result.errors:
+            failed = True
+        else:
+            w = result.compiled.world if result.compiled else None
+            detail = (f" ({len(w.zones)} zones, {w.population:,} residents, "
+                      f"{len(set(w.roads.link_ids))} road links, {len(w.shelters)} shelters)"
+                      if w else "")
+            out.print(f"{name}: valid{detail}", markup=False)
+    if failed:
+        raise typer.Exit(1)
+
+
+@app.command()
+@friendly
+def schema(
+    output: Annotated[Path | None, typer.Option("--output", "-o",
+                                                help="write here instead of to stdout")] = None,
+) -> None:
+    """Write the scenario JSON Schema, for editors that complete and check YAML."""
+    text = json.dumps(outputs.json_schema(), indent=2, ensure_ascii=False)
+    if output is None:
+        sys.stdout.write(text + "\n")
+    else:
+        output.write_text(text + "\n", encoding="utf-8")
+        out.print(f"wrote {output}", markup=False)
+
+
+@app.command()
+@friendly
+def run(
+    scenario: ScenarioArg,
+    seed: Annotated[int | None, typer.Option(help="random seed (default: the scenario's "
+                                                  "meta.seed)", min=0)] = None,
+    out_dir: Annotated[Path | None, typer.Option("--out", help="output folder (default: "
+                                                 "runs/<scenario>-seed<N>)")] = None,
+    metrics_every: Annotated[str, typer.Option(help="metrics sampling interval")] = "5min",
+) -> None:
+    """Run one replicate and write events.parquet, metrics.parquet and summary.json."""
+    from drillsim.scenarios import load
+    from drillsim.scenarios.durations import parse_duration
+
+    path = _scenario_path(scenario)
+    try:
+        every = parse_duration(metrics_every)
+    except ValueError as exc:
+        raise Failure(f"--metrics-every: {exc}") from None
+    if every <= 0:
+        raise Failure("--metrics-every must be longer than 0s")
+    compiled = load(path)
+    used = compiled.default_seed if seed is None else seed
+    target = out_dir or Path("runs") / f"{path.stem}-seed{used}"
+    result = outputs.run_and_write(compiled, used, target, every)
+    outputs.print_summary(out, result)
+
+
+@app.command()
+@friendly
+def new(
+    file: Annotated[Path, typer.Argument(help="where to write the starter scenario")] = Path(
+        "scenario.yaml"),
+    force: Annotated[bool, typer.Option("--force", help="overwrite an existing file")] = False,
+) -> None:
+    """Write a commented starter scenario to edit."""
+    if file.exists() and not force:
+        raise Failure(f"{file} exists; choose another name or pass --force")
+    file.write_text(outputs.starter_text(), encoding="utf-8")
+    out.print(f"wrote {file}; check it with: drillsim validate {file}", markup=False)
+
+
+@app.command()
+@friendly
+def examples() -> None:
+    """List the bundled example scenarios."""
+    for name, path in EXAMPLES.items():
+        out.print(f"{name:24} {path}", markup=False)
+
+
+@app.command("generate-city")
+@friendly
+def generate_city(
+    population: Annotated[int, typer.Option(help="residents", min=100)],
+    output: Annotated[Path, typer.Option("--out", "-o", help="scenario file to write")] = Path(
+        "city.yaml"),
+    seed: Annotated[int, typer.Option(help="seed of the city's layout", min=0)] = 0,
+    force: Annotated[bool, typer.Option("--force", help="overwrite an existing file")] = False,
+) -> None:
+    """Generate a synthetic city of any size (for benchmarks and experiments)."""
+    from drillsim.scenarios.synth import CitySpec, write_city_scenario
+
+    if output.exists() and not force:
+        raise Failure(f"{output} exists; choose another name or pass --force")
+    stats = write_city_scenario(CitySpec(population=population, seed=seed), output)
+    out.print(f"wrote {output}: {stats}", markup=False)
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,63 @@
+"""What the commands print and write."""
+
+from __future__ import annotations
+
+import json
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from drillsim.analysis.runio import RunOutputs, write_run
+from drillsim.scenarios.schema import Scenario
+from drillsim.sim import run
+from drillsim.sim.compiled import Compiled
+
+
+def json_schema() -> dict[str, Any]:
+    """The JSON Schema of scenario files."""
+    schema = Scenario.model_json_schema(by_alias=True, mode="validation")
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "drillsim scenario"
+    return schema
+
+
+def starter_text() -> str:
+    """The commented starter scenario of ``drillsim new``."""
+    return (resources.files("drillsim.scenarios") / "templates" / "starter.yaml").read_text(
+        encoding="utf-8")
+
+
+def run_and_write(compiled: Compiled, seed: int, folder: Path, every_s: float) -> RunOutputs:
+    result = run(compiled, seed)
+    return write_run(result.log, folder, compiled.plan.objectives, result.warnings, every_s)
+
+
+def print_summary(console: Console, r: RunOutputs) -> None:
+    s = r.summary
+    console.print(f"[bold]{s['scenario']}[/bold] — seed {s['seed'].get('entropy')}, "
+                  f"{s['duration_s'] / 3600:g} h simulated, {s['events']:,} events")
+    console.print(f"population {s['population']:,.0f} · highest response level "
+                  f"{s['max_response_level']} · orders {', '.join(s['orders_issued']) or 'none'}"
+                  f" · injects {s['injects_fired']} · teams ready {s['teams_ready']}")
+    if s["objectives"]:
+        table = Table(title="Objectives", title_justify="left")
+        for col in ("objective", "metric", "value", "target", "met"):
+            table.add_column(col)
+        for o in s["objectives"]:
+            value = "—" if o["value"] is None else f"{o['value']:g}"
+            table.add_row(o["id"], o["metric"], value, f"{o['op']} {o['threshold']:g}",
+                          "[green]yes[/green]" if o["met"] else "[red]no[/red]")
+        console.print(table)
+    for w in s["warnings"]:
+        console.print(f"[yellow]note:[/yellow] {w}", markup=True)
+    console.print("outputs:")
+    for label, path in (("events", r.events), ("metrics", r.metrics),
+                        ("summary", r.summary_file)):
+        console.print(f"  {label:8} {path}", markup=False)
+
+
+def load_summary(folder: Path) -> dict[str, Any]:
+    return json.loads((folder / "summary.json").read_text(encoding="utf-8"))

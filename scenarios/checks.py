@@ -1,0 +1,213 @@
+"""Cross-reference checks: ids are unique, every reference names something that exists,
+times fall inside the scenario, objectives name known metrics and scopes.
+
+Each check reads only the sections it needs, so a file whose ``plan`` is broken still gets its
+``region`` checked. Problems carry their data path; the caller locates them in the file.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from drillsim.analysis.metrics import SCALARS
+from drillsim.scenarios.durations import format_duration
+from drillsim.scenarios.problems import format_path
+from drillsim.scenarios.schema.plan import Plan
+from drillsim.scenarios.schema.region import Region
+from drillsim.scenarios.schema.scenario import Injects, Meta
+
+Finding = tuple[tuple[Any, ...], str]
+
+
+@dataclass
+class Sections:
+    """The sections of a scenario that passed the schema (None where they did not)."""
+
+    meta: Meta | None = None
+    region: Region | None = None
+    plan: Plan | None = None
+    injects: Injects | None = None
+    hazard_ids: list[str] | None = None
+
+
+def _dupes(items: list[Any], path: tuple[Any, ...], what: str,
+           seen: dict[str, tuple[Any, ...]] | None = None) -> Iterator[Finding]:
+    seen = {} if seen is None else seen
+    for i, item in enumerate(items):
+        if item.id in seen:
+            yield (*path, i, "id"), (f"duplicate {what} id '{item.id}' (also at "
+                                     f"{_show(seen[item.id])})")
+        else:
+            seen[item.id] = (*path, i)
+
+
+def _show(path: tuple[Any, ...]) -> str:
+    return format_path(path)
+
+
+def _missing(ref: str, known: set[str] | dict[str, Any], what: str,
+             path: tuple[Any, ...]) -> Iterator[Finding]:
+    if ref not in known:
+        close = difflib.get_close_matches(ref, sorted(known), n=1)
+        hint = f" (did you mean '{close[0]}'?)" if close else ""
+        yield path, f"no {what} with id '{ref}'{hint}"
+
+
+def facility_ids(region: Region) -> dict[str, str]:
+    """Every facility id with its kind (ids are one namespace: injects name them)."""
+    out = {}
+    for kind in ("shelters", "hospitals", "depots", "stations"):
+        for f in getattr(region, kind):
+            out.setdefault(f.id, kind[:-1])
+    return out
+
+
+def check_region(region: Region) -> Iterator[Finding]:
+    r = ("region",)
+    yield from _dupes(region.zones, (*r, "zones"), "zone")
+    yield from _dupes(region.roads.nodes, (*r, "roads", "nodes"), "node")
+    yield from _dupes(region.roads.links, (*r, "roads", "links"), "link")
+    seen: dict[str, tuple[Any, ...]] = {}
+    for kind in ("shelters", "hospitals", "depots", "stations"):
+        yield from _dupes(getattr(region, kind), (*r, kind), "facility", seen)
+    nodes = {n.id for n in region.roads.nodes}
+    for i, link in enumerate(region.roads.links):
+        yield from _missing(link.from_, nodes, "road node", (*r, "roads", "links", i, "from"))
+        yield from _missing(link.to, nodes, "road node", (*r, "roads", "links", i, "to"))
+        if link.from_ == link.to:
+            yield (*r, "roads", "links", i, "to"), f"link '{link.id}' starts and ends at " \
+                f"the same node '{link.to}'"
+    for i, z in enumerate(region.zones):
+        if z.node is not None:
+            yield from _missing(z.node, nodes, "road node", (*r, "zones", i, "node"))
+    for kind in ("shelters", "hospitals", "depots", "stations"):
+        for i, f in enumerate(getattr(region, kind)):
+            yield from _missing(f.node, nodes, "road node", (*r, kind, i, "node"))
+    zones = {z.id for z in region.zones}
+    for i, row in enumerate(region.population_table):
+        yield from _missing(row.zone, zones, "zone", (*r, "population_table", i, "zone"))
+
+
+def check_plan(plan: Plan, region: Region | None, hazard_ids: list[str] | None,
+               meta: Meta | None) -> Iterator[Finding]:
+    p = ("plan",)
+    yield from _dupes(plan.orders, (*p, "orders"), "order")
+    teams: dict[str, tuple[Any, ...]] = {}
+    yield from _dupes(plan.teams, (*p, "teams"), "team", teams)
+    yield from _dupes(plan.mutual_aid, (*p, "mutual_aid"), "team", teams)
+    yield from _dupes(plan.objectives, (*p, "objectives"), "objective")
+    orders = {o.id for o in plan.orders}
+    aid = {a.id for a in plan.mutual_aid}
+    levels: dict[str, int] = {}
+    for i, lv in enumerate(plan.levels):
+        if lv.level in levels:
+            yield (*p, "levels", i, "level"), f"level {lv.level} is defined twice"
+        levels[lv.level] = i
+        for j, o in enumerate(lv.activates.orders):
+            yield from _missing(o, orders, "order", (*p, "levels", i, "activates", "orders", j))
+        for j, a in enumerate(lv.activates.mutual_aid):
+            yield from _missing(a, aid, "mutual aid", (*p, "levels", i, "activates",
+                                                        "mutual_aid", j))
+    yield from _objective_checks(plan, region, meta)
+    yield from _condition_checks(plan, region, hazard_ids, meta)
+    if region is None:
+        return
+    zones = {z.id for z in region.zones}
+    stations = {s.id for s in region.stations}
+    shelters = {s.id for s in region.shelters}
+    for i, o in enumerate(plan.orders):
+        if o.zones != "all":
+            for j, z in enumerate(o.zones):
+                yield from _missing(z, zones, "zone", (*p, "orders", i, "zones", j))
+    for i, t in enumerate(plan.teams):
+        yield from _missing(t.base, stations, "station", (*p, "teams", i, "base"))
+    for i, a in enumerate(plan.mutual_aid):
+        yield from _missing(a.staging, stations, "station", (*p, "mutual_aid", i, "staging"))
+    for z, ss in plan.shelter_assignment.zones.items():
+        yield from _missing(z, zones, "zone", (*p, "shelter_assignment", "zones", z))
+        for j, s in enumerate(ss):
+            yield from _missing(s, shelters, "shelter", (*p, "shelter_assignment", "zones", z, j))
+
+
+def _condition_checks(plan: Plan, region: Region | None, hazard_ids: list[str] | None,
+                      meta: Meta | None) -> Iterator[Finding]:
+    zones = {z.id for z in region.zones} if region else None
+    triggered = [("levels", i, x) for i, x in enumerate(plan.levels)] + \
+                [("orders", i, x) for i, x in enumerate(plan.orders)]
+    for section, i, item in triggered:
+        mode = "any_of" if item.any_of else "all_of"
+        for j, cond in enumerate(item.any_of or item.all_of):
+            at = ("plan", section, i, mode, j)
+            if hasattr(cond, "at") and meta is not None and cond.at > meta.duration:
+                yield (*at, "at"), (f"{format_duration(cond.at)} is after the end of the "
+                                    f"scenario ({format_duration(meta.duration)})")
+            if hasattr(cond, "hazard"):
+                if hazard_ids is not None:
+                    yield from _missing(cond.hazard, set(hazard_ids), "hazard", (*at, "hazard"))
+                if zones is not None:
+                    for k, z in enumerate(cond.zones):
+                        yield from _missing(z, zones, "zone", (*at, "zones", k))
+
+
+def _objective_checks(plan: Plan, region: Region | None, meta: Meta | None
+                      ) -> Iterator[Finding]:
+    fac = facility_ids(region) if region else None
+    zones = {z.id for z in region.zones} if region else None
+    for i, obj in enumerate(plan.objectives):
+        at = ("plan", "objectives", i)
+        metric = SCALARS.get(obj.metric)
+        if metric is None:
+            yield from _missing(obj.metric, SCALARS, "metric", (*at, "metric"))
+            continue
+        for scope in ("zones", "facilities", "incident_types"):
+            if getattr(obj.scope, scope) and scope not in metric.scopes:
+                allowed = ", ".join(sorted(metric.scopes)) or "none"
+                yield (*at, "scope", scope), (f"metric '{obj.metric}' cannot be scoped by "
+                                              f"{scope} (it accepts: {allowed})")
+        if zones is not None:
+            for k, z in enumerate(obj.scope.zones):
+                yield from _missing(z, zones, "zone", (*at, "scope", "zones", k))
+        if fac is not None:
+            for k, f in enumerate(obj.scope.facilities):
+                yield from _missing(f, fac, "facility", (*at, "scope", "facilities", k))
+        if meta is not None and obj.deadline is not None and obj.deadline > meta.duration:
+            yield (*at, "deadline"), (f"{format_duration(obj.deadline)} is after the end of "
+                                      f"the scenario ({format_duration(meta.duration)})")
+
+
+def check_injects(injects: Injects, region: Region | None, plan: Plan | None,
+                  meta: Meta | None) -> Iterator[Finding]:
+    pool = list(injects.random.pool) if injects.random else []
+    seen: dict[str, tuple[Any, ...]] = {}
+    yield from _dupes(injects.scripted, ("injects", "scripted"), "inject", seen)
+    yield from _dupes(pool, ("injects", "random", "pool"), "inject", seen)
+    links = {lk.id for lk in region.roads.links} if region else None
+    fac = facility_ids(region) if region else None
+    teams = {t.id for t in plan.teams} if plan else None
+    entries = [(("injects", "scripted", i), x) for i, x in enumerate(injects.scripted)]
+    entries += [(("injects", "random", "pool", i), x) for i, x in enumerate(pool)]
+    for at, inj in entries:
+        if at[1] == "scripted" and inj.at is None:
+            yield (*at, "at"), "a scripted inject needs 'at' (when it fires)"
+        if meta is not None and inj.at is not None and inj.at > meta.duration:
+            yield (*at, "at"), (f"{format_duration(inj.at)} is after the end of the scenario "
+                                f"({format_duration(meta.duration)})")
+        if hasattr(inj, "link") and links is not None:
+            yield from _missing(inj.link, links, "road link", (*at, "link"))
+        if hasattr(inj, "facility") and fac is not None:
+            yield from _missing(inj.facility, fac, "facility", (*at, "facility"))
+        if hasattr(inj, "team") and teams is not None:
+            yield from _missing(inj.team, teams, "team", (*at, "team"))
+
+
+def check_all(s: Sections) -> Iterator[Finding]:
+    """Every cross-reference check that the valid sections allow."""
+    if s.region is not None:
+        yield from check_region(s.region)
+    if s.plan is not None:
+        yield from check_plan(s.plan, s.region, s.hazard_ids, s.meta)
+    if s.injects is not None:
+        yield from check_injects(s.injects, s.region, s.plan, s.meta)

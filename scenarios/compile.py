@@ -1,0 +1,266 @@
+"""Compile a validated scenario into the engine's arrays and dataclasses (once per batch)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from scipy.spatial import cKDTree
+
+from drillsim.agents import install_response
+from drillsim.scenarios.schema import Scenario
+from drillsim.scenarios.schema import plan as sp
+from drillsim.scenarios.schema.region import SITE_CLASS_VS30, Region
+from drillsim.sim import plan as ep
+from drillsim.sim.compiled import Compiled
+from drillsim.sim.hazards import HAZARDS, HazardSpec
+from drillsim.sim.world import (
+    Depots,
+    Hospitals,
+    RoadGraph,
+    Shelters,
+    Stations,
+    World,
+    Zones,
+    frozen_array,
+)
+
+HOUSEHOLD_SIZE = 2.62
+"""Average persons per household, China's 7th national census (2020)."""
+LANE_CAPACITY_VEH_H = 1900.0
+"""Base saturation flow rate per lane (Highway Capacity Manual), the default link capacity."""
+DEFAULT_VS30_M_S = 760.0
+"""The B/C site-class boundary, the usual reference site condition for ground motion."""
+SEVERITY = {"IV": 1, "III": 2, "II": 3, "I": 4}
+CLASS = {"I": 1, "II": 2, "III": 3}
+
+
+def compile_scenario(scenario: Scenario, digest: str = "") -> Compiled:
+    """The engine's view of ``scenario`` (which must have passed every check)."""
+    world = compile_world(scenario.region)
+    notes = tuple(f"hazard '{h.id}' ({h.kind}): no physics model in this version; only its "
+                  "onset and end are logged" for h in scenario.hazards if h.kind not in HAZARDS)
+    hazard_ids = [h.id for h in scenario.hazards]
+    return Compiled(
+        name=scenario.meta.name,
+        digest=digest,
+        duration_s=scenario.meta.duration,
+        world=world,
+        plan=compile_plan(scenario.plan, world, hazard_ids),
+        hazards=tuple(_hazard(h) for h in scenario.hazards),
+        injects=tuple(_inject(i) for i in scenario.injects.scripted),
+        random_injects=_random_injects(scenario),
+        installers=(install_response,),
+        start=scenario.meta.start.isoformat(),
+        drill_type=scenario.meta.drill_type,
+        default_seed=scenario.meta.seed,
+        notes=notes,
+    )
+
+
+# -- world --------------------------------------------------------------------------------------
+
+def compile_world(region: Region) -> World:
+    roads = compile_roads(region)
+    return World(
+        zones=compile_zones(region, roads),
+        roads=roads,
+        shelters=Shelters(
+            ids=tuple(s.id for s in region.shelters),
+            names=tuple(s.name or s.id for s in region.shelters),
+            node=_nodes(roads, [s.node for s in region.shelters]),
+            shelter_class=frozen_array([CLASS[s.shelter_class] for s in region.shelters], int),
+            capacity_persons=frozen_array([s.capacity_persons for s in region.shelters], float),
+            floor_area_m2=frozen_array([s.floor_area_m2 or np.nan for s in region.shelters],
+                                       float),
+            water_l=frozen_array([s.stocks.water_l for s in region.shelters], float),
+            food_rations=frozen_array([s.stocks.food_rations for s in region.shelters], float),
+            beds=frozen_array([s.stocks.beds for s in region.shelters], float),
+            opening_delay_s=frozen_array([s.opening_delay for s in region.shelters], float),
+        ),
+        hospitals=Hospitals(
+            ids=tuple(h.id for h in region.hospitals),
+            names=tuple(h.name or h.id for h in region.hospitals),
+            node=_nodes(roads, [h.node for h in region.hospitals]),
+            beds=frozen_array([h.beds for h in region.hospitals], float),
+        ),
+        depots=Depots(
+            ids=tuple(d.id for d in region.depots),
+            names=tuple(d.name or d.id for d in region.depots),
+            node=_nodes(roads, [d.node for d in region.depots]),
+            tier=frozen_array([("city", "district", "street", "community").index(d.tier)
+                               for d in region.depots], int),
+            water_l=frozen_array([d.stocks.water_l for d in region.depots], float),
+            food_rations=frozen_array([d.stocks.food_rations for d in region.depots], float),
+            beds=frozen_array([d.stocks.beds for d in region.depots], float),
+        ),
+        stations=Stations(
+            ids=tuple(s.id for s in region.stations),
+            names=tuple(s.name or s.id for s in region.stations),
+            node=_nodes(roads, [s.node for s in region.stations]),
+        ),
+    )
+
+
+def _nodes(roads: RoadGraph, ids: list[str]) -> np.ndarray:
+    return frozen_array([roads.index(i) for i in ids], np.int64)
+
+
+def compile_roads(region: Region) -> RoadGraph:
+    """Nodes and directed links (a two-way link becomes two links with the same id)."""
+    nodes = region.roads.nodes
+    pos = {n.id: i for i, n in enumerate(nodes)}
+    x = np.array([n.x for n in nodes], float)
+    y = np.array([n.y for n in nodes], float)
+    rows: list[tuple[str, int, int, Any]] = []
+    for link in region.roads.links:
+        a, b = pos[link.from_], pos[link.to]
+        rows.append((link.id, a, b, link))
+        if link.two_way:
+            rows.append((link.id, b, a, link))
+    frm = np.array([r[1] for r in rows], np.int64)
+    to = np.array([r[2] for r in rows], np.int64)
+    straight = np.maximum(np.hypot(x[to] - x[frm], y[to] - y[frm]), 1.0)
+    given = np.array([r[3].length_m or np.nan for r in rows], float)
+    lanes = np.array([r[3].lanes for r in rows], float)
+    cap = np.array([r[3].capacity_veh_h or np.nan for r in rows], float)
+    return RoadGraph(
+        ids=tuple(n.id for n in nodes),
+        x_m=frozen_array(x), y_m=frozen_array(y),
+        elevation_m=frozen_array([n.elevation_m for n in nodes], float),
+        link_ids=tuple(r[0] for r in rows),
+        link_from=frozen_array(frm), link_to=frozen_array(to),
+        length_m=frozen_array(np.where(np.isnan(given), straight, given)),
+        lanes=frozen_array(lanes),
+        free_speed_m_s=frozen_array([r[3].free_speed_km_h / 3.6 for r in rows], float),
+        capacity_veh_h=frozen_array(np.where(np.isnan(cap), lanes * LANE_CAPACITY_VEH_H, cap)),
+        bridge=frozen_array([r[3].bridge for r in rows], bool),
+    )
+
+
+def polygon_centroid(points: list[tuple[float, float]]) -> tuple[float, float]:
+    """Area centroid of a simple polygon (shoelace formula); the vertex mean if degenerate."""
+    p = np.asarray(points, float)
+    x, y = p[:, 0], p[:, 1]
+    x1, y1 = np.roll(x, -1), np.roll(y, -1)
+    cross = x * y1 - x1 * y
+    area = cross.sum() / 2.0
+    if abs(area) < 1e-12:
+        return float(x.mean()), float(y.mean())
+    cx = ((x + x1) * cross).sum() / (6 * area)
+    cy = ((y + y1) * cross).sum() / (6 * area)
+    return float(cx), float(cy)
+
+
+def compile_zones(region: Region, roads: RoadGraph) -> Zones:
+    zones = region.zones
+    xy = np.array([(z.x, z.y) if z.x is not None else polygon_centroid(z.polygon or [])
+                   for z in zones], float)
+    nearest = cKDTree(np.column_stack([roads.x_m, roads.y_m])).query(xy)[1]
+    node = [roads.index(z.node) if z.node else int(nearest[i]) for i, z in enumerate(zones)]
+    override = {row.zone: row.population for row in region.population_table}
+    pop = np.array([override.get(z.id, z.population) for z in zones], float)
+    households = [z.households if z.households is not None
+                  else max(round(pop[i] / HOUSEHOLD_SIZE), int(pop[i] > 0))
+                  for i, z in enumerate(zones)]
+    vs30 = [z.vs30_m_s or SITE_CLASS_VS30.get(z.site_class or "", DEFAULT_VS30_M_S)
+            for z in zones]
+    types = tuple(sorted({t for z in zones for t in z.buildings}))
+    buildings = np.array([[z.buildings.get(t, 0) for t in types] for z in zones], float)
+    return Zones(
+        ids=tuple(z.id for z in zones), names=tuple(z.name or z.id for z in zones),
+        x_m=frozen_array(xy[:, 0]), y_m=frozen_array(xy[:, 1]),
+        population=frozen_array(pop), households=frozen_array(households, float),
+        elderly_share=frozen_array([z.elderly_share for z in zones], float),
+        disabled_share=frozen_array([z.disabled_share for z in zones], float),
+        carless_share=frozen_array([z.carless_share for z in zones], float),
+        elevation_m=frozen_array([z.elevation_m for z in zones], float),
+        vs30_m_s=frozen_array(vs30, float), node=frozen_array(node, np.int64),
+        building_types=types,
+        buildings=frozen_array(buildings.reshape(len(zones), len(types))),
+    )
+
+
+# -- plan ---------------------------------------------------------------------------------------
+
+def compile_plan(plan: sp.Plan, world: World, hazard_ids: list[str]) -> ep.Plan:
+    orders = {o.id: i for i, o in enumerate(plan.orders)}
+    aid = {a.id: i for i, a in enumerate(plan.mutual_aid)}
+    return ep.Plan(
+        id=plan.id,
+        levels=tuple(
+            ep.Level(severity=SEVERITY[lv.level], trigger=_trigger(lv, world, hazard_ids),
+                     orders=tuple(orders[o] for o in lv.activates.orders),
+                     aid=tuple(aid[a] for a in lv.activates.mutual_aid),
+                     declare_delay_s=lv.declare_delay)
+            for lv in sorted(plan.levels, key=lambda lv: SEVERITY[lv.level])),
+        orders=tuple(
+            ep.Order(id=o.id, action=o.action,
+                     zones=tuple(range(len(world.zones))) if o.zones == "all"
+                     else tuple(world.zones.index(z) for z in o.zones),
+                     trigger=_trigger(o, world, hazard_ids) if (o.any_of or o.all_of) else None,
+                     channels=tuple(o.channels))
+            for o in plan.orders),
+        teams=tuple(ep.Team(id=t.id, type=t.type, size=t.size,
+                            station=world.stations.index(t.base),
+                            available_after_s=t.available_after) for t in plan.teams),
+        aid=tuple(ep.MutualAid(id=a.id, type=a.type, teams=a.teams, size=a.size,
+                               station=world.stations.index(a.staging),
+                               arrival_delay_s=a.arrival_delay) for a in plan.mutual_aid),
+        objectives=tuple(
+            ep.Objective(id=o.id, metric=o.metric, op=o.op, threshold=o.threshold, text=o.text,
+                         deadline_s=o.deadline, zones=tuple(o.scope.zones),
+                         facilities=tuple(o.scope.facilities),
+                         incident_types=tuple(o.scope.incident_types), weight=o.weight,
+                         source=o.source)
+            for o in plan.objectives),
+        shelter_policy=plan.shelter_assignment.policy,
+        check_every_s=plan.review_every,
+    )
+
+
+def _trigger(item: sp.Triggered, world: World, hazard_ids: list[str]) -> ep.Trigger:
+    mode = "any" if item.any_of else "all"
+    return ep.Trigger(tuple(_condition(c, world, hazard_ids)
+                            for c in (item.any_of or item.all_of)), mode)
+
+
+def _condition(c: Any, world: World, hazard_ids: list[str]) -> ep.Condition:
+    from drillsim.scenarios.durations import format_duration
+
+    if isinstance(c, sp.TimeCondition):
+        return ep.Condition("time", ">=", c.at, text=f"time >= {format_duration(c.at)}")
+    if isinstance(c, sp.CounterCondition):
+        return ep.Condition("counter", c.op, c.value, name=c.metric,
+                            text=f"{c.metric} {c.op} {c.value:g}")
+    return ep.Condition("hazard", c.op, c.value, hazard=hazard_ids.index(c.hazard),
+                        zones=tuple(world.zones.index(z) for z in c.zones),
+                        text=f"{c.hazard} in {', '.join(c.zones)} {c.op} {c.value:g}")
+
+
+# -- hazards and injects ------------------------------------------------------------------------
+
+def _hazard(h: Any) -> HazardSpec:
+    params = h.model_dump(exclude={"id", "kind", "start", "duration"})
+    return HazardSpec(id=h.id, kind=h.kind, start_s=h.start, duration_s=h.duration,
+                      params=params)
+
+
+def _inject(i: Any) -> ep.Inject:
+    target = getattr(i, "link", None) or getattr(i, "facility", None) or getattr(i, "team", "")
+    params: dict[str, Any] = {}
+    if i.action == "delay_team":
+        params["delay_s"] = i.delay
+    if i.action == "report":
+        params.update(counter=i.counter, value=i.value)
+    return ep.Inject(id=i.id, action=i.action, at_s=i.at or 0.0, target=target or "",
+                     message=i.message, hidden=i.hidden, params=tuple(sorted(params.items())),
+                     expected_actions=tuple(i.expected_actions))
+
+
+def _random_injects(s: Scenario) -> ep.RandomInjects:
+    r = s.injects.random
+    if r is None:
+        return ep.RandomInjects()
+    return ep.RandomInjects(count=r.count, window_s=(r.window[0], r.window[1]),
+                            pool=tuple(_inject(i) for i in r.pool))

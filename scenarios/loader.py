@@ -1,0 +1,145 @@
+"""From a file to a compiled scenario: read (located YAML), validate (schema, then
+cross-references, then the road graph), compile. Every problem is collected and located."""
+
+from __future__ import annotations
+
+import contextlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from pydantic import TypeAdapter, ValidationError
+
+from drillsim.scenarios import source as source_mod
+from drillsim.scenarios.checks import Sections, check_all
+from drillsim.scenarios.compile import compile_scenario
+from drillsim.scenarios.errors import problems_from
+from drillsim.scenarios.problems import Location, Problem, ScenarioError, format_path
+from drillsim.scenarios.schema import SECTIONS, Scenario
+from drillsim.scenarios.schema.hazards import Hazard
+from drillsim.scenarios.source import Source
+from drillsim.sim.compiled import Compiled
+
+SHELTER_AREA_M2_PER_PERSON = 1.5
+"""Minimum living area per person in an emergency shelter, GB 21734-2008."""
+
+
+@dataclass
+class Checked:
+    """The outcome of checking a scenario file."""
+
+    problems: list[Problem] = field(default_factory=list)
+    scenario: Scenario | None = None
+    compiled: Compiled | None = None
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity != "error"]
+
+
+def check(path: str | Path) -> Checked:
+    """Every problem in the scenario at ``path``, located; and, if there are no errors, the
+    validated and compiled scenario. Never raises for a bad file."""
+    try:
+        src = source_mod.load(path)
+    except ScenarioError as exc:
+        return Checked(exc.problems)
+    if not isinstance(src.data, dict):
+        return Checked([Problem(src.locations.get(()), "", "expected a mapping of sections "
+                                "(meta, region, hazards, plan, injects), got "
+                                f"{type(src.data).__name__}")])
+    out = Checked()
+    sections = Sections()
+    try:
+        out.scenario = Scenario.model_validate(src.data)
+        sections = Sections(out.scenario.meta, out.scenario.region, out.scenario.plan,
+                            out.scenario.injects, [h.id for h in out.scenario.hazards])
+    except ValidationError as exc:
+        out.problems += problems_from(exc, src, Scenario)
+        sections = _valid_sections(src.data)
+    out.problems += [_locate(src, p, m) for p, m in check_all(sections)]
+    if sections.hazard_ids is not None:
+        out.problems += _hazard_dupes(src, sections.hazard_ids)
+    if out.errors or out.scenario is None:
+        return out
+    out.compiled = compile_scenario(out.scenario, src.digest())
+    out.problems += _network_checks(src, out.scenario, out.compiled)
+    out.problems += [Problem(None, "hazards", note, "note") for note in out.compiled.notes]
+    if out.errors:
+        out.compiled = None
+    return out
+
+
+def load(path: str | Path) -> Compiled:
+    """The compiled scenario at ``path``; :class:`ScenarioError` lists every problem."""
+    result = check(path)
+    if result.errors or result.compiled is None:
+        raise ScenarioError(result.problems)
+    return result.compiled
+
+
+def _valid_sections(data: dict[str, Any]) -> Sections:
+    parts: dict[str, Any] = {}
+    for name, model in SECTIONS.items():
+        try:
+            parts[name] = model.model_validate(data.get(name))
+        except ValidationError:
+            parts[name] = None
+    hazards = None
+    with contextlib.suppress(ValidationError):
+        adapter = TypeAdapter(list[Hazard])
+        hazards = [h.id for h in adapter.validate_python(data.get("hazards") or [])]
+    return Sections(parts["meta"], parts["region"], parts["plan"], parts["injects"], hazards)
+
+
+def _locate(src: Source, path: tuple[Any, ...], message: str,
+            severity: str = "error") -> Problem:
+    location, _ = src.locate(path)
+    return Problem(location, format_path(path), message, severity)
+
+
+def _hazard_dupes(src: Source, ids: list[str]) -> list[Problem]:
+    seen: set[str] = set()
+    out = []
+    for i, h in enumerate(ids):
+        if h in seen:
+            out.append(_locate(src, ("hazards", i, "id"), f"duplicate hazard id '{h}'"))
+        seen.add(h)
+    return out
+
+
+def _network_checks(src: Source, scenario: Scenario, compiled: Compiled) -> list[Problem]:
+    """Shelters that no zone can reach (errors); zones that reach no shelter, facilities no
+    zone reaches and shelters below the per-person floor area (warnings)."""
+    w = compiled.world
+    out: list[Problem] = []
+    if len(w.shelters) == 0:
+        return out
+    from_zones = w.roads.travel_times_s(np.unique(w.zones.node))
+    reached = np.isfinite(from_zones).any(axis=0)
+    for i, sid in enumerate(w.shelters.ids):
+        if not reached[w.shelters.node[i]]:
+            out.append(_locate(src, ("region", "shelters", i, "node"),
+                               f"shelter '{sid}' cannot be reached by road from any zone"))
+    to_shelters = w.roads.travel_times_s(np.unique(w.shelters.node), reverse=True)
+    reach_any = np.isfinite(to_shelters).any(axis=0)
+    for i, zid in enumerate(w.zones.ids):
+        if not reach_any[w.zones.node[i]]:
+            out.append(_locate(src, ("region", "zones", i), f"zone '{zid}' cannot reach any "
+                               "shelter by road", "warning"))
+    for i, s in enumerate(scenario.region.shelters):
+        if s.floor_area_m2 and s.capacity_persons and \
+                s.floor_area_m2 / s.capacity_persons < SHELTER_AREA_M2_PER_PERSON:
+            out.append(_locate(src, ("region", "shelters", i, "capacity_persons"), (
+                f"shelter '{s.id}' gives {s.floor_area_m2 / s.capacity_persons:.2f} m² per "
+                f"person, below the {SHELTER_AREA_M2_PER_PERSON} m² of GB 21734-2008"),
+                "warning"))
+    return out
+
+
+__all__ = ["Checked", "Location", "Problem", "ScenarioError", "check", "load"]

@@ -1,0 +1,138 @@
+"""The ``hazards`` section: a list of hazard events, each tagged by ``kind``.
+
+The schema of every kind is here; the physics of a kind lives in ``drillsim.sim.hazards`` and
+is registered under the same name.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import Field, model_validator
+
+from drillsim.scenarios.schema.base import Duration, Id, NonNegative, Positive, Strict
+
+
+class HazardBase(Strict):
+    id: Id
+    start: Duration = Field(0.0, description="onset, from the scenario's start")
+    duration: Duration | None = Field(None, description="how long it lasts (default: to the "
+                                      "end of the scenario)")
+
+
+class NoHazard(HazardBase):
+    """No physical hazard: a plan-only drill, and the null hazard of tests."""
+
+    kind: Literal["none"]
+
+
+class Point(Strict):
+    x: float
+    y: float
+
+
+class HydrographPoint(Strict):
+    at: Duration
+    discharge_m3_s: NonNegative
+
+
+class Breach(Strict):
+    at: Duration
+    width_m: Positive
+    location: Point
+
+
+class Gauge(Strict):
+    id: Id
+    location: Point
+
+
+class FloodHazard(HazardBase):
+    """A river flood, a breach or extreme rainfall over the region's terrain."""
+
+    kind: Literal["flood"]
+    model: Literal["inertial", "bathtub"] = Field(
+        "inertial", description="2D local-inertial shallow water, or level-pool filling")
+    inflow: Point | None = Field(None, description="where the river enters the region")
+    hydrograph: list[HydrographPoint] = Field(default_factory=list)
+    breach: Breach | None = None
+    rain_mm_h: NonNegative = 0.0
+    manning_n: Positive = 0.035
+    gauges: list[Gauge] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _has_water(self) -> FloodHazard:
+        if not self.hydrograph and self.rain_mm_h == 0 and self.breach is None:
+            raise ValueError("a flood needs a hydrograph, a breach or rain_mm_h > 0")
+        if self.hydrograph and self.inflow is None:
+            raise ValueError("a hydrograph needs an inflow point")
+        return self
+
+
+class Hypocentre(Strict):
+    x: float
+    y: float
+    depth_km: Positive
+
+
+class FiniteFault(Strict):
+    strike_deg: float = Field(ge=0, lt=360)
+    dip_deg: float = Field(gt=0, le=90)
+    length_km: Positive
+    width_km: Positive
+
+
+class EarthquakeHazard(HazardBase):
+    """A rupture that shakes every zone; aftershocks follow if asked."""
+
+    kind: Literal["earthquake"]
+    magnitude: float = Field(ge=3.0, le=9.5)
+    hypocentre: Hypocentre
+    mechanism: Literal["strike-slip", "normal", "reverse", "unspecified"] = "unspecified"
+    ground_motion_model: Literal["BA08", "BSSA14", "CN-IPE"] = "BSSA14"
+    fault: FiniteFault | None = None
+    aftershocks: bool = True
+
+
+class WindShift(Strict):
+    at: Duration
+    wind_speed_m_s: Positive
+    wind_from_deg: float = Field(ge=0, lt=360)
+
+
+class Weather(Strict):
+    wind_speed_m_s: Positive
+    wind_from_deg: float = Field(ge=0, lt=360, description="direction the wind blows FROM")
+    stability: Literal["A", "B", "C", "D", "E", "F"] | None = Field(
+        None, description="Pasquill–Gifford class; derived from cloud cover and daytime if "
+        "absent")
+    cloud_cover_oktas: int | None = Field(None, ge=0, le=8)
+    daytime: bool = True
+    mixing_height_m: Positive = 1000.0
+    shifts: list[WindShift] = Field(default_factory=list)
+
+
+class ChemicalHazard(HazardBase):
+    """A toxic release at a facility or a point."""
+
+    kind: Literal["chemical"]
+    chemical: Literal["chlorine", "ammonia", "hydrogen_sulfide", "sulfur_dioxide"]
+    source: Point
+    mass_kg: Positive | None = Field(None, description="an instantaneous release")
+    rate_kg_s: Positive | None = Field(None, description="a continuous release for the "
+                                       "hazard's duration")
+    height_m: NonNegative = 0.0
+    terrain: Literal["rural", "urban"] = "urban"
+    weather: Weather
+
+    @model_validator(mode="after")
+    def _amount(self) -> ChemicalHazard:
+        if (self.mass_kg is None) == (self.rate_kg_s is None):
+            raise ValueError("give mass_kg (instantaneous) or rate_kg_s (continuous), one of them")
+        if self.rate_kg_s is not None and self.duration is None:
+            raise ValueError("a continuous release (rate_kg_s) needs a duration")
+        return self
+
+
+Hazard = Annotated[NoHazard | FloodHazard | EarthquakeHazard | ChemicalHazard,
+                   Field(discriminator="kind")]

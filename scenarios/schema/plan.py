@@ -1,0 +1,176 @@
+"""The ``plan`` section: the response plan under test — levels I–IV with their triggers,
+orders, shelter assignment, teams, mutual aid and objectives."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import Discriminator, Field, Tag, model_validator
+
+from drillsim.scenarios.schema.base import (
+    Comparison,
+    Duration,
+    Id,
+    NumberOrDuration,
+    Positive,
+    Strict,
+)
+from drillsim.sim.state import COUNTERS
+
+CounterName = Literal[tuple(COUNTERS)]  # type: ignore[valid-type]
+
+
+class TimeCondition(Strict):
+    """True from a time on: ``{at: 2h}``."""
+
+    at: Duration
+
+
+class CounterCondition(Strict):
+    """A state counter compared with a value: ``{metric: deaths_and_missing, op: ">=",
+    value: 20}``."""
+
+    metric: CounterName
+    op: Comparison = ">="
+    value: float
+
+
+class HazardCondition(Strict):
+    """A hazard's intensity in any of the zones compared with a value:
+    ``{hazard: river, zones: [Z1], op: ">", value: 0.5}`` (the hazard's own measure: water
+    depth in m, PGA in g, concentration in ppm)."""
+
+    hazard: Id
+    zones: list[Id] = Field(min_length=1)
+    op: Comparison = ">="
+    value: float
+
+
+def _condition_tag(value: Any) -> str | None:
+    if isinstance(value, dict):
+        for key, tag in (("at", "time"), ("metric", "counter"), ("hazard", "hazard")):
+            if key in value:
+                return tag
+    return None
+
+
+Condition = Annotated[
+    Annotated[TimeCondition, Tag("time")]
+    | Annotated[CounterCondition, Tag("counter")]
+    | Annotated[HazardCondition, Tag("hazard")],
+    Discriminator(_condition_tag, custom_error_type="condition",
+                  custom_error_message="a condition needs 'at' (a time), 'metric' (a counter) "
+                  "or 'hazard' (a hazard threshold)"),
+]
+
+
+class Triggered(Strict):
+    """Something with a trigger: ``any_of`` (出现下列情况之一) or ``all_of`` its conditions."""
+
+    any_of: list[Condition] = Field(default_factory=list)
+    all_of: list[Condition] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _one_mode(self) -> Triggered:
+        if self.any_of and self.all_of:
+            raise ValueError("use any_of or all_of, not both")
+        return self
+
+
+class Activation(Strict):
+    orders: list[Id] = Field(default_factory=list)
+    mutual_aid: list[Id] = Field(default_factory=list)
+
+
+class Level(Triggered):
+    """A response level: I is the most severe, IV the least."""
+
+    level: Literal["I", "II", "III", "IV"]
+    activates: Activation = Field(default_factory=Activation)
+    declare_delay: Duration = Field(0.0, description="from trigger to declaration")
+    source: str = ""
+
+    @model_validator(mode="after")
+    def _has_trigger(self) -> Level:
+        if not self.any_of and not self.all_of:
+            raise ValueError("a level needs a trigger: any_of or all_of conditions")
+        return self
+
+
+class Order(Triggered):
+    """A warning or protective action for zones; issued by its own trigger or by a level."""
+
+    id: Id
+    action: Literal["warn", "evacuate", "shelter_in_place", "all_clear"]
+    zones: list[Id] | Literal["all"]
+    channels: list[Literal["siren", "phone", "broadcast", "door_to_door"]] = Field(
+        default_factory=list)
+
+
+class ShelterAssignment(Strict):
+    policy: Literal["nearest", "preassigned", "by_zone"] = "nearest"
+    zones: dict[Id, list[Id]] = Field(default_factory=dict,
+                                      description="zone id → shelter ids, in order of use")
+
+
+TeamType = Literal["fire_rescue", "usar", "medical", "hazmat", "water_rescue",
+                   "relief_transport"]
+
+
+class Team(Strict):
+    id: Id
+    type: TeamType
+    size: int = Field(ge=1)
+    base: Id = Field(description="station id")
+    available_after: Duration = 0.0
+
+
+class MutualAid(Strict):
+    """Teams from outside the region, requested when a level activates them."""
+
+    id: Id
+    type: TeamType
+    teams: int = Field(ge=1)
+    size: int = Field(ge=1)
+    staging: Id = Field(description="station id where they arrive")
+    arrival_delay: Duration
+
+
+class Scope(Strict):
+    zones: list[Id] = Field(default_factory=list)
+    facilities: list[Id] = Field(default_factory=list)
+    incident_types: list[str] = Field(default_factory=list)
+
+
+class Objective(Strict):
+    """A target: a metric of the run compared with a threshold (durations allowed for time
+    metrics, e.g. ``threshold: 10h``)."""
+
+    id: Id
+    text: str = ""
+    metric: str
+    op: Comparison
+    threshold: NumberOrDuration
+    deadline: Duration | None = None
+    scope: Scope = Field(default_factory=Scope)
+    weight: Positive = 1.0
+    source: str = ""
+
+
+class Plan(Strict):
+    id: Id
+    title: str = ""
+    levels: list[Level] = Field(default_factory=list)
+    orders: list[Order] = Field(default_factory=list)
+    shelter_assignment: ShelterAssignment = Field(default_factory=ShelterAssignment)
+    teams: list[Team] = Field(default_factory=list)
+    mutual_aid: list[MutualAid] = Field(default_factory=list)
+    objectives: list[Objective] = Field(default_factory=list)
+    review_every: Duration = Field(300.0, description="how often the command post reviews "
+                                   "the triggers")
+
+    @model_validator(mode="after")
+    def _positive_review(self) -> Plan:
+        if self.review_every <= 0:
+            raise ValueError("review_every must be longer than 0s")
+        return self

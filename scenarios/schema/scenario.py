@@ -1,0 +1,110 @@
+"""The whole scenario: ``meta``, ``region``, ``hazards``, ``plan``, ``injects``."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from pydantic import Field, model_validator
+
+from drillsim.scenarios.schema.base import Count, Duration, Id, Strict
+from drillsim.scenarios.schema.hazards import Hazard
+from drillsim.scenarios.schema.plan import CounterName, Plan
+from drillsim.scenarios.schema.region import Region
+
+
+class Meta(Strict):
+    name: str = Field(min_length=1)
+    description: str = ""
+    start: datetime = Field(description="calendar start, for display (ISO 8601)")
+    duration: Duration
+    drill_type: Literal["tabletop", "functional", "full-scale"] = "tabletop"
+    unscripted: bool = Field(False, description="a double-blind drill: players do not see "
+                             "upcoming injects")
+    seed: Count = 0
+
+    @model_validator(mode="after")
+    def _positive(self) -> Meta:
+        if self.duration <= 0:
+            raise ValueError("duration must be longer than 0s")
+        return self
+
+
+class InjectBase(Strict):
+    id: Id
+    at: Duration | None = Field(None, description="when it fires (scripted injects)")
+    message: str = ""
+    hidden: bool = Field(False, description="hidden from the players' view")
+    expected_actions: list[str] = Field(default_factory=list)
+
+
+class MessageInject(InjectBase):
+    action: Literal["message"]
+
+
+class LinkInject(InjectBase):
+    action: Literal["close_link", "open_link"]
+    link: Id
+
+
+class FacilityInject(InjectBase):
+    action: Literal["close_facility", "open_facility"]
+    facility: Id
+
+
+class DelayTeamInject(InjectBase):
+    action: Literal["delay_team"]
+    team: Id
+    delay: Duration
+
+
+class ReportInject(InjectBase):
+    """A field report that changes a state counter (e.g. 25 more dead)."""
+
+    action: Literal["report"]
+    counter: CounterName
+    value: float
+
+
+Inject = Annotated[MessageInject | LinkInject | FacilityInject | DelayTeamInject | ReportInject,
+                   Field(discriminator="action")]
+
+
+class RandomInjects(Strict):
+    """For unscripted drills: ``count`` injects drawn from ``pool`` at random times in
+    ``window``."""
+
+    count: Count
+    window: tuple[Duration, Duration]
+    pool: list[Inject] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _window(self) -> RandomInjects:
+        if self.window[1] < self.window[0]:
+            raise ValueError("window must be [earliest, latest]")
+        if self.count > len(self.pool):
+            raise ValueError(f"count {self.count} is more than the pool's {len(self.pool)} "
+                             "injects")
+        return self
+
+
+class Injects(Strict):
+    scripted: list[Inject] = Field(default_factory=list)
+    random: RandomInjects | None = None
+
+
+class Scenario(Strict):
+    """A drillsim scenario file."""
+
+    schema_version: Literal[1] = 1
+    meta: Meta
+    region: Region
+    hazards: list[Hazard] = Field(default_factory=list)
+    plan: Plan
+    injects: Injects = Field(default_factory=Injects)
+
+
+SECTIONS: dict[str, type[Strict]] = {"meta": Meta, "region": Region, "plan": Plan,
+                                     "injects": Injects}
+"""Top-level sections validated on their own, so that cross-references can be checked in the
+sections that are valid even when another one is not."""

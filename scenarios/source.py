@@ -1,0 +1,212 @@
+"""Reading scenario files with the position of every value.
+
+A scenario is YAML; a value may be ``!include other.yaml`` (parsed the same way, errors located
+in that file) or ``!include table.csv`` (a list of rows, numbers parsed). Every mapping entry and
+list item is recorded with its file, line and column under its path in the data, so that any
+later problem (schema or cross-reference) can be reported where it is. Duplicate keys, which
+YAML loaders usually let the last one win, are problems here.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from drillsim.scenarios.problems import Location, Problem, ScenarioError, format_path
+
+Path_ = tuple[Any, ...]
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+INCLUDE_TAG = "!include"
+
+
+@dataclass
+class Source:
+    """Data read from a scenario and its includes, with every value's location."""
+
+    data: Any
+    locations: dict[Path_, Location] = field(default_factory=dict)
+    files: list[Path] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+    def locate(self, path: Path_) -> tuple[Location | None, Path_]:
+        """The location of the longest prefix of ``path`` that exists in the data, and that
+        prefix. Parts that are not in the data (e.g. a union's tag) are skipped."""
+        node, found = self.data, ()
+        for part in path:
+            if _has(node, part):
+                node, found = node[part], (*found, part)
+        return self.locations.get(found), found
+
+    def digest(self) -> str:
+        """SHA-256 of the bytes of every file read, in reading order."""
+        h = hashlib.sha256()
+        for f in self.files:
+            h.update(f.read_bytes())
+        return h.hexdigest()
+
+
+def _has(node: Any, part: Any) -> bool:
+    if isinstance(node, dict):
+        return isinstance(part, str | int) and part in node
+    return isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)
+
+
+def read_text(path: Path) -> str:
+    """The text of ``path``; a located problem if it is missing, unreadable or binary."""
+    loc = Location(str(path), 1, 1)
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise ScenarioError([Problem(None, "", f"no such file: {path}")]) from None
+    except IsADirectoryError:
+        raise ScenarioError([Problem(None, "", f"{path} is a folder, not a file")]) from None
+    except OSError as exc:
+        raise ScenarioError([Problem(None, "", f"cannot read {path}: {exc.strerror}")]) from None
+    if b"\x00" in raw[:8192]:
+        raise ScenarioError([Problem(loc, "", "this is not a text file (it looks binary); a "
+                                     "scenario is a YAML text file")])
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ScenarioError([Problem(loc, "", f"this file is not UTF-8 text (bad byte at "
+                                     f"offset {exc.start}); save it as UTF-8")]) from None
+
+
+def load(path: str | Path) -> Source:
+    """Read a scenario file and its includes. Raises :class:`ScenarioError` if the file
+    cannot be read or parsed; structure is checked later, by the schema."""
+    src = Source(data=None)
+    path = Path(path)
+    src.data = _load_yaml(path, (), src, stack=())
+    if src.problems:
+        raise ScenarioError(src.problems)
+    if src.data is None:
+        raise ScenarioError([Problem(Location(str(path), 1, 1), "",
+                                     "the file is empty; a scenario needs at least the sections "
+                                     "meta, region and plan (run `drillsim new` for a start)")])
+    return src
+
+
+def _load_yaml(path: Path, at: Path_, src: Source, stack: tuple[Path, ...]) -> Any:
+    text = read_text(path)
+    src.files.append(path)
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        loc = Location(str(path), mark.line + 1, mark.column + 1) if mark else None
+        what = " ".join(s for s in (exc.context, exc.problem) if s) or "invalid YAML"
+        src.problems.append(Problem(loc, format_path(at), f"YAML syntax error: {what}"))
+        return None
+    except yaml.YAMLError as exc:
+        src.problems.append(Problem(Location(str(path), 1, 1), format_path(at),
+                                    f"YAML error: {exc}"))
+        return None
+    if node is None:
+        return None
+    return _Walker(loader, path, src, (*stack, path.resolve())).value(node, at)
+
+
+class _Walker:
+    def __init__(self, loader: Any, path: Path, src: Source, stack: tuple[Path, ...]) -> None:
+        self.loader, self.path, self.src, self.stack = loader, path, src, stack
+
+    def loc(self, node: yaml.Node) -> Location:
+        return Location(str(self.path), node.start_mark.line + 1, node.start_mark.column + 1)
+
+    def value(self, node: yaml.Node, at: Path_) -> Any:
+        self.src.locations.setdefault(at, self.loc(node))
+        if node.tag == INCLUDE_TAG:
+            return self.include(node, at)
+        if isinstance(node, yaml.MappingNode):
+            return self.mapping(node, at)
+        if isinstance(node, yaml.SequenceNode):
+            return [self.value(item, (*at, i)) for i, item in enumerate(node.value)]
+        try:
+            return self.loader.construct_object(node, deep=True)
+        except yaml.YAMLError as exc:
+            self.src.problems.append(Problem(self.loc(node), format_path(at), str(exc)))
+            return None
+
+    def mapping(self, node: yaml.MappingNode, at: Path_) -> dict[Any, Any]:
+        self.loader.flatten_mapping(node)
+        out: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode):
+                self.src.problems.append(Problem(self.loc(key_node), format_path(at),
+                                                 "a key must be a plain name"))
+                continue
+            key = self.loader.construct_object(key_node)
+            if key in out:
+                first = self.src.locations.get((*at, key))
+                self.src.problems.append(Problem(
+                    self.loc(key_node), format_path((*at, key)),
+                    f"duplicate key '{key}' (first at line {first.line if first else '?'}); "
+                    "YAML would silently keep only the last one"))
+                continue
+            self.src.locations[(*at, key)] = self.loc(key_node)
+            out[key] = self.value(value_node, (*at, key))
+        return out
+
+    def include(self, node: yaml.Node, at: Path_) -> Any:
+        if not isinstance(node, yaml.ScalarNode) or not str(node.value).strip():
+            self.src.problems.append(Problem(self.loc(node), format_path(at),
+                                             "!include needs a file name, e.g. "
+                                             "!include roads.yaml"))
+            return None
+        target = (self.path.parent / str(node.value).strip())
+        if target.resolve() in self.stack:
+            self.src.problems.append(Problem(self.loc(node), format_path(at),
+                                             f"{target} includes itself (an include cycle)"))
+            return None
+        if not target.is_file():
+            self.src.problems.append(Problem(self.loc(node), format_path(at),
+                                             f"included file not found: {target}"))
+            return None
+        if target.suffix.lower() == ".csv":
+            return _load_csv(target, at, self.src)
+        try:
+            return _load_yaml(target, at, self.src, self.stack)
+        except ScenarioError as exc:
+            self.src.problems.extend(exc.problems)
+            return None
+
+
+def _load_csv(path: Path, at: Path_, src: Source) -> list[dict[str, Any]]:
+    """A CSV table as a list of rows (header names as keys; numbers parsed)."""
+    text = read_text(path)
+    src.files.append(path)
+    rows = []
+    reader = csv.DictReader(io.StringIO(text))
+    for i, row in enumerate(reader):
+        line = reader.line_num
+        src.locations[(*at, i)] = Location(str(path), line, 1)
+        clean = {}
+        for k, v in row.items():
+            if k is None:
+                src.problems.append(Problem(Location(str(path), line, 1), format_path((*at, i)),
+                                            "this row has more cells than the header"))
+                continue
+            clean[k.strip()] = _cell(v)
+            src.locations[(*at, i, k.strip())] = Location(str(path), line, 1)
+        rows.append(clean)
+    return rows
+
+
+def _cell(text: str | None) -> Any:
+    if text is None:
+        return None
+    s = text.strip()
+    for conv in (int, float):
+        try:
+            return conv(s)
+        except ValueError:
+            pass
+    return s

@@ -1,0 +1,26 @@
+"""Hazard physics, behind one small protocol and a registry of hazard kinds.
+
+A hazard model is pure physics: built from its parameters, the world and a random stream, it
+exposes a field that can be sampled at (time, place) and knows nothing of agents. Kinds are
+registered by name; the scenario names them.
+"""
+
+from drillsim.sim.hazards.base import (
+    HAZARDS,
+    HazardModel,
+    HazardSpec,
+    NullHazard,
+    UnmodelledHazard,
+    build_hazard,
+    register_hazard,
+)
+
+__all__ = [
+    "HAZARDS",
+    "HazardModel",
+    "HazardSpec",
+    "NullHazard",
+    "UnmodelledHazard",
+    "build_hazard",
+    "register_hazard",
+]

@@ -1,0 +1,154 @@
+"""The compiled response plan and master scenario events list, as plain frozen dataclasses.
+
+Indices refer to rows of the compiled :class:`~drillsim.sim.world.World` tables. Response
+levels follow Chinese practice: level I is the most severe; ``severity`` is 1 for IV … 4 for I
+(0 means no response level declared).
+"""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+LEVEL_NAMES = ("none", "IV", "III", "II", "I")
+"""``LEVEL_NAMES[severity]``."""
+
+COMPARISONS: dict[str, Callable[[float, float], bool]] = {
+    ">=": operator.ge, ">": operator.gt, "<=": operator.le, "<": operator.lt, "==": operator.eq,
+}
+
+
+@dataclass(frozen=True)
+class Condition:
+    """One quantitative condition: ``source`` is ``time`` (``value`` seconds since start),
+    ``counter`` (a state counter such as ``deaths_and_missing``) or ``hazard`` (the hazard's
+    ``measure`` sampled at ``zones``, true if any zone satisfies it)."""
+
+    source: str
+    op: str
+    value: float
+    name: str = ""
+    hazard: int = -1
+    zones: tuple[int, ...] = ()
+    text: str = ""
+
+    def holds(self, observed: float) -> bool:
+        return COMPARISONS[self.op](observed, self.value)
+
+
+@dataclass(frozen=True)
+class Trigger:
+    """True when any (``mode="any"``) or all (``mode="all"``) of its conditions hold."""
+
+    conditions: tuple[Condition, ...]
+    mode: str = "any"
+
+
+@dataclass(frozen=True)
+class Order:
+    """A warning or protective-action order for a set of zones."""
+
+    id: str
+    action: str  # warn | evacuate | shelter_in_place | all_clear
+    zones: tuple[int, ...]
+    trigger: Trigger | None = None
+    channels: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Level:
+    """A response level, its trigger and what it activates."""
+
+    severity: int
+    trigger: Trigger
+    orders: tuple[int, ...] = ()
+    aid: tuple[int, ...] = ()
+    declare_delay_s: float = 0.0
+
+    @property
+    def name(self) -> str:
+        return LEVEL_NAMES[self.severity]
+
+
+@dataclass(frozen=True)
+class Team:
+    """A team of the plan, available at its base station after ``available_after_s``."""
+
+    id: str
+    type: str
+    size: int
+    station: int
+    available_after_s: float = 0.0
+
+
+@dataclass(frozen=True)
+class MutualAid:
+    """Teams from outside the region, requested by a response level, arriving after a delay."""
+
+    id: str
+    type: str
+    teams: int
+    size: int
+    station: int
+    arrival_delay_s: float
+
+
+@dataclass(frozen=True)
+class Objective:
+    """A target of the plan: ``metric`` compared with ``threshold`` by ``op``."""
+
+    id: str
+    metric: str
+    op: str
+    threshold: float
+    text: str = ""
+    deadline_s: float | None = None
+    zones: tuple[str, ...] = ()
+    facilities: tuple[str, ...] = ()
+    incident_types: tuple[str, ...] = ()
+    weight: float = 1.0
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class Plan:
+    """The response plan under test."""
+
+    id: str
+    levels: tuple[Level, ...] = ()
+    orders: tuple[Order, ...] = ()
+    teams: tuple[Team, ...] = ()
+    aid: tuple[MutualAid, ...] = ()
+    objectives: tuple[Objective, ...] = ()
+    shelter_policy: str = "nearest"
+    check_every_s: float = 300.0
+
+
+@dataclass(frozen=True)
+class Inject:
+    """An event of the master scenario events list. ``target`` is an id in the scenario;
+    ``params`` holds the action's own settings (e.g. ``delay_s``, ``counter``, ``value``)."""
+
+    id: str
+    action: str
+    at_s: float = 0.0
+    target: str = ""
+    message: str = ""
+    hidden: bool = False
+    params: tuple[tuple[str, Any], ...] = ()
+    expected_actions: tuple[str, ...] = ()
+
+    def param(self, key: str, default: Any = None) -> Any:
+        return dict(self.params).get(key, default)
+
+
+@dataclass(frozen=True)
+class RandomInjects:
+    """For unscripted drills: ``count`` injects drawn without replacement from ``pool``, each at
+    a uniform time in ``window_s``."""
+
+    count: int = 0
+    window_s: tuple[float, float] = (0.0, 0.0)
+    pool: tuple[Inject, ...] = field(default_factory=tuple)

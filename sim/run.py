@@ -1,0 +1,68 @@
+"""One replicate: ``run(compiled, seed)`` — a pure function of (scenario, seed)."""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+from dataclasses import dataclass, field
+
+import numpy as np
+import simpy
+
+from drillsim.sim.compiled import Compiled
+from drillsim.sim.events import EventLog
+from drillsim.sim.hazards import HazardModel
+from drillsim.sim.model import DrillModel, seed_manifest
+
+
+@dataclass
+class RunResult:
+    """The event log of a run and anything the run wants a person to know."""
+
+    log: EventLog
+    warnings: list[str] = field(default_factory=list)
+
+
+def run(compiled: Compiled, seed: int | np.random.SeedSequence,
+        until_s: float | None = None) -> RunResult:
+    """Run one replicate of ``compiled`` with ``seed`` until the scenario's duration (or
+    ``until_s``) and return its event log."""
+    model = DrillModel(compiled, seed)
+    model.emit("run.start", scenario=compiled.name, seed=seed_manifest(seed))
+    _log_initial_world(model)
+    for hazard in model.hazards:
+        model.env.process(_hazard_timeline(model, hazard))
+    for install in compiled.installers:
+        install(model)
+    end = compiled.duration_s if until_s is None else min(until_s, compiled.duration_s)
+    model.env.run(until=end)
+    model.emit("run.end")
+    return RunResult(log=model.log, warnings=model.warnings)
+
+
+def _log_initial_world(model: DrillModel) -> None:
+    w = model.world
+    for i, zid in enumerate(w.zones.ids):
+        model.emit("zone.init", zid, zid, float(w.zones.population[i]),
+                   households=int(w.zones.households[i]))
+    s = w.shelters
+    for i, sid in enumerate(s.ids):
+        model.emit("facility.init", sid, w.roads.ids[s.node[i]], float(s.capacity_persons[i]),
+                   type="shelter", unit="persons", open=False,
+                   **{"class": ("I", "II", "III")[int(s.shelter_class[i]) - 1]})
+    for table, kind, unit, cap in (
+        (w.hospitals, "hospital", "beds", w.hospitals.beds),
+        (w.depots, "depot", "food_rations", w.depots.food_rations),
+        (w.stations, "station", "", np.zeros(len(w.stations))),
+    ):
+        for i, fid in enumerate(table.ids):
+            model.emit("facility.init", fid, w.roads.ids[table.node[i]], float(cap[i]),
+                       type=kind, unit=unit, open=True)
+
+
+def _hazard_timeline(model: DrillModel, hazard: HazardModel) -> Generator[simpy.Event]:
+    spec = hazard.spec
+    yield model.env.timeout(spec.start_s)
+    model.emit("hazard.onset", spec.id, hazard_kind=spec.kind, modelled=hazard.modelled)
+    if spec.duration_s is not None:
+        yield model.env.timeout(spec.duration_s)
+        model.emit("hazard.end", spec.id)

@@ -1,0 +1,49 @@
+"""What changes during a run: road links open or closed, facilities open or closed, and the
+state counters that plan triggers read. It belongs to the run, never to a class."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from drillsim.sim.world import World
+
+COUNTERS: dict[str, str] = {
+    "deaths": "people killed",
+    "missing": "people missing",
+    "deaths_and_missing": "deaths + missing (the national relief plan's level criterion)",
+    "injured": "people injured",
+    "trapped": "people trapped in collapsed buildings",
+    "displaced": "people relocated or needing emergency aid",
+    "rooms_collapsed": "rooms collapsed or severely damaged",
+    "evacuated": "people who left their zone",
+    "sheltered": "people in shelters",
+}
+"""State counters that plan triggers may name, with their meaning."""
+
+DERIVED: dict[str, tuple[str, ...]] = {"deaths_and_missing": ("deaths", "missing")}
+
+
+def counter_value(counters: dict[str, float], name: str) -> float:
+    """The value of counter ``name`` (derived counters are sums of their parts)."""
+    parts = DERIVED.get(name)
+    if parts is not None:
+        return sum(counters.get(p, 0.0) for p in parts)
+    return counters.get(name, 0.0)
+
+
+class WorldState:
+    """Mutable per-run state over a shared, immutable :class:`World`."""
+
+    def __init__(self, world: World) -> None:
+        self.link_open = np.ones(world.roads.n_links, dtype=bool)
+        self.shelter_open = np.zeros(len(world.shelters), dtype=bool)
+        self.hospital_open = np.ones(len(world.hospitals), dtype=bool)
+        self.depot_open = np.ones(len(world.depots), dtype=bool)
+        self.station_open = np.ones(len(world.stations), dtype=bool)
+
+    def facility_flags(self, kind: str) -> np.ndarray:
+        """The open/closed flags of a facility table by its kind name."""
+        return {
+            "shelter": self.shelter_open, "hospital": self.hospital_open,
+            "depot": self.depot_open, "station": self.station_open,
+        }[kind]

@@ -1,0 +1,206 @@
+"""The compiled world: zones, the road graph and facilities as read-only numpy arrays.
+
+The world is built once per batch by the scenario compiler and shared by every replicate;
+its arrays are frozen (``writeable=False``). What changes during a run (a link closes, a
+shelter opens) lives in :class:`~drillsim.sim.state.WorldState`, which belongs to the run.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+
+import numpy as np
+from scipy import sparse
+from scipy.sparse import csgraph
+
+
+def frozen_array(values: object, dtype: object = None) -> np.ndarray:
+    """A read-only copy of ``values`` (shared across replicates, so nobody may write it)."""
+    arr = np.array(values, dtype=dtype)
+    arr.flags.writeable = False
+    return arr
+
+
+class _Table:
+    """Parallel arrays indexed by position; ``ids`` maps an id to its position."""
+
+    ids: tuple[str, ...]
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def index(self, id_: str) -> int:
+        """Position of ``id_`` (KeyError names the id)."""
+        return self._positions()[id_]
+
+    def _positions(self) -> dict[str, int]:
+        cache = self.__dict__.get("_pos")
+        if cache is None:
+            cache = {k: i for i, k in enumerate(self.ids)}
+            object.__setattr__(self, "_pos", cache)
+        return cache
+
+    def _rows(self, name: str) -> int:
+        """How many rows the array field ``name`` must have."""
+        del name
+        return len(self.ids)
+
+    def __post_init__(self) -> None:
+        for f in fields(self):  # type: ignore[arg-type]
+            value = getattr(self, f.name)
+            n = self._rows(f.name)
+            if isinstance(value, np.ndarray) and value.shape[:1] != (n,):
+                raise ValueError(f"{type(self).__name__}.{f.name} has {value.shape[0]} rows, "
+                                 f"expected {n}")
+
+
+@dataclass(frozen=True, eq=False)
+class Zones(_Table):
+    """Residential zones. ``buildings[i, j]`` counts buildings of type ``building_types[j]``."""
+
+    ids: tuple[str, ...]
+    names: tuple[str, ...]
+    x_m: np.ndarray
+    y_m: np.ndarray
+    population: np.ndarray
+    households: np.ndarray
+    elderly_share: np.ndarray
+    disabled_share: np.ndarray
+    carless_share: np.ndarray
+    elevation_m: np.ndarray
+    vs30_m_s: np.ndarray
+    node: np.ndarray
+    building_types: tuple[str, ...] = ()
+    buildings: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
+
+    def __post_init__(self) -> None:
+        if self.buildings.shape == (0, 0):
+            object.__setattr__(self, "buildings", frozen_array(np.zeros((len(self.ids), 0))))
+        super().__post_init__()
+
+
+@dataclass(frozen=True, eq=False)
+class RoadGraph(_Table):
+    """A directed road graph. ``ids`` are node ids; links are parallel ``link_*`` arrays."""
+
+    ids: tuple[str, ...]
+    x_m: np.ndarray
+    y_m: np.ndarray
+    elevation_m: np.ndarray
+    link_ids: tuple[str, ...]
+    link_from: np.ndarray
+    link_to: np.ndarray
+    length_m: np.ndarray
+    lanes: np.ndarray
+    free_speed_m_s: np.ndarray
+    capacity_veh_h: np.ndarray
+    bridge: np.ndarray
+
+    _LINK_FIELDS = frozenset({"link_from", "link_to", "length_m", "lanes", "free_speed_m_s",
+                              "capacity_veh_h", "bridge"})
+
+    def _rows(self, name: str) -> int:
+        return len(self.link_ids) if name in self._LINK_FIELDS else len(self.ids)
+
+    @property
+    def n_links(self) -> int:
+        return len(self.link_ids)
+
+    def link_index(self, link_id: str) -> np.ndarray:
+        """Positions of the directed links of road link ``link_id`` (two for a two-way road)."""
+        cache = self.__dict__.get("_lpos")
+        if cache is None:
+            cache = {}
+            for i, k in enumerate(self.link_ids):
+                cache.setdefault(k, []).append(i)
+            cache = {k: np.array(v, dtype=np.int64) for k, v in cache.items()}
+            object.__setattr__(self, "_lpos", cache)
+        return cache[link_id]
+
+    def free_flow_time_s(self) -> np.ndarray:
+        """Free-flow travel time of every link."""
+        return self.length_m / self.free_speed_m_s
+
+    def time_matrix(self, link_open: np.ndarray | None = None) -> sparse.csr_matrix:
+        """Sparse node × node matrix of free-flow travel times over open links. Parallel links
+        keep the fastest."""
+        keep = np.ones(self.n_links, bool) if link_open is None else np.asarray(link_open, bool)
+        t = self.free_flow_time_s()[keep]
+        n = len(self.ids)
+        coo = sparse.coo_matrix((t, (self.link_from[keep], self.link_to[keep])), shape=(n, n))
+        # csgraph treats explicit zeros as missing edges; parallel edges: keep the minimum.
+        order = np.lexsort((t, coo.row, coo.col))
+        rows, cols, vals = coo.row[order], coo.col[order], coo.data[order]
+        first = np.ones(len(rows), bool)
+        first[1:] = (rows[1:] != rows[:-1]) | (cols[1:] != cols[:-1])
+        return sparse.csr_matrix((np.maximum(vals[first], 1e-9), (rows[first], cols[first])),
+                                 shape=(n, n))
+
+    def travel_times_s(self, sources: np.ndarray, link_open: np.ndarray | None = None,
+                       reverse: bool = False) -> np.ndarray:
+        """Shortest free-flow travel time from each source node to every node (``inf`` where
+        unreachable); with ``reverse=True``, from every node *to* each source."""
+        m = self.time_matrix(link_open)
+        if reverse:
+            m = m.T.tocsr()
+        return csgraph.dijkstra(m, directed=True, indices=np.asarray(sources, dtype=np.int64))
+
+
+@dataclass(frozen=True, eq=False)
+class Shelters(_Table):
+    """Emergency shelters (GB 21734-2008 classes I, II, III)."""
+
+    ids: tuple[str, ...]
+    names: tuple[str, ...]
+    node: np.ndarray
+    shelter_class: np.ndarray  # 1, 2 or 3
+    capacity_persons: np.ndarray
+    floor_area_m2: np.ndarray
+    water_l: np.ndarray
+    food_rations: np.ndarray
+    beds: np.ndarray
+    opening_delay_s: np.ndarray
+
+
+@dataclass(frozen=True, eq=False)
+class Hospitals(_Table):
+    ids: tuple[str, ...]
+    names: tuple[str, ...]
+    node: np.ndarray
+    beds: np.ndarray
+
+
+@dataclass(frozen=True, eq=False)
+class Depots(_Table):
+    """Relief depots; ``tier`` is 0 city, 1 district, 2 street, 3 community."""
+
+    ids: tuple[str, ...]
+    names: tuple[str, ...]
+    node: np.ndarray
+    tier: np.ndarray
+    water_l: np.ndarray
+    food_rations: np.ndarray
+    beds: np.ndarray
+
+
+@dataclass(frozen=True, eq=False)
+class Stations(_Table):
+    ids: tuple[str, ...]
+    names: tuple[str, ...]
+    node: np.ndarray
+
+
+@dataclass(frozen=True, eq=False)
+class World:
+    """Everything about the region that does not change during a run."""
+
+    zones: Zones
+    roads: RoadGraph
+    shelters: Shelters
+    hospitals: Hospitals
+    depots: Depots
+    stations: Stations
+
+    @property
+    def population(self) -> int:
+        return int(self.zones.population.sum())
