@@ -9,7 +9,7 @@ PKG_DIRS := sim agents analysis scenarios cli
 PKG_FILES := $(shell find $(PKG_DIRS) -name '*.py' -o -name '*.yaml' 2>/dev/null)
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test test-all lint bench clean help
+.PHONY: demo test test-all lint bench clean help examples
 
 help:
 	@echo "make demo      set up, then run the flagship scenario end to end"
@@ -45,3 +45,6 @@ bench: $(STAMP)
 
 clean:
 	rm -rf $(VENV) runs .pytest_cache .ruff_cache build *.egg-info
+
+examples: $(STAMP)
+	$(BIN)/python -c "from pathlib import Path; from drillsim.scenarios.synth import write_example_regions as w; print(*w(Path('scenarios/examples')), sep='\n')"

@@ -94,7 +94,8 @@ class CommandPost(mesa.Agent):
 
     # -- acting ------------------------------------------------------------------------------
     def _declare(self, level: Level) -> Generator[simpy.Event]:
-        yield self.model.env.timeout(level.declare_delay_s)
+        delay = level.declare_delay_s.sample(self.model.streams(f"level:{level.name}"))
+        yield self.model.env.timeout(delay)
         if level.severity <= self.severity:
             return
         previous = LEVEL_NAMES[self.severity]

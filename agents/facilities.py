@@ -29,7 +29,8 @@ class ShelterAgent(mesa.Agent):
             self.model.env.process(self._open_after_delay())
 
     def _open_after_delay(self) -> Generator[simpy.Event]:
-        delay = float(self.model.world.shelters.opening_delay_s[self.index])
+        dist = self.model.world.shelters.opening_delay_s[self.index]
+        delay = dist.sample(self.model.streams(f"shelter:{self.shelter_id}"))
         yield self.model.env.timeout(delay)
         set_facility_open(self.model, "shelter", self.index, True, "plan activation")
 

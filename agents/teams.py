@@ -8,16 +8,18 @@ from collections.abc import Generator
 import mesa
 import simpy
 
+from drillsim.sim.distributions import Dist
 from drillsim.sim.model import DrillModel
 
 
 class TeamAgent(mesa.Agent):
-    """A team: type, size, base station; ready after ``available_after_s``."""
+    """A team: type, size, base station; ready after a delay drawn from ``available_after``
+    with the team's own random stream."""
 
     model: DrillModel
 
     def __init__(self, model: DrillModel, team_id: str, team_type: str, size: int,
-                 station: int, available_after_s: float, mutual_aid: bool = False) -> None:
+                 station: int, available_after: Dist, mutual_aid: bool = False) -> None:
         super().__init__(model)
         self.team_id = team_id
         self.team_type = team_type
@@ -28,7 +30,8 @@ class TeamAgent(mesa.Agent):
         self.extra_delay_s = 0.0
         model.emit("team.init", team_id, model.world.stations.ids[station], float(size),
                    type=team_type, mutual_aid=mutual_aid)
-        model.env.process(self._become_ready(available_after_s))
+        after_s = available_after.sample(model.streams(f"team:{team_id}"))
+        model.env.process(self._become_ready(after_s))
 
     def delay(self, delay_s: float, reason: str) -> bool:
         """Lengthen the wait before the team is ready; False if it is ready already."""

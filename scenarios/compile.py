@@ -10,6 +10,7 @@ from scipy.spatial import cKDTree
 from drillsim.agents import install_response
 from drillsim.scenarios.schema import Scenario
 from drillsim.scenarios.schema import plan as sp
+from drillsim.scenarios.schema.base import as_dist
 from drillsim.scenarios.schema.region import SITE_CLASS_VS30, Region
 from drillsim.sim import plan as ep
 from drillsim.sim.compiled import Compiled
@@ -76,7 +77,7 @@ def compile_world(region: Region) -> World:
             water_l=frozen_array([s.stocks.water_l for s in region.shelters], float),
             food_rations=frozen_array([s.stocks.food_rations for s in region.shelters], float),
             beds=frozen_array([s.stocks.beds for s in region.shelters], float),
-            opening_delay_s=frozen_array([s.opening_delay for s in region.shelters], float),
+            opening_delay_s=tuple(as_dist(s.opening_delay) for s in region.shelters),
         ),
         hospitals=Hospitals(
             ids=tuple(h.id for h in region.hospitals),
@@ -192,7 +193,7 @@ def compile_plan(plan: sp.Plan, world: World, hazard_ids: list[str]) -> ep.Plan:
             ep.Level(severity=SEVERITY[lv.level], trigger=_trigger(lv, world, hazard_ids),
                      orders=tuple(orders[o] for o in lv.activates.orders),
                      aid=tuple(aid[a] for a in lv.activates.mutual_aid),
-                     declare_delay_s=lv.declare_delay)
+                     declare_delay_s=as_dist(lv.declare_delay))
             for lv in sorted(plan.levels, key=lambda lv: SEVERITY[lv.level])),
         orders=tuple(
             ep.Order(id=o.id, action=o.action,
@@ -203,10 +204,10 @@ def compile_plan(plan: sp.Plan, world: World, hazard_ids: list[str]) -> ep.Plan:
             for o in plan.orders),
         teams=tuple(ep.Team(id=t.id, type=t.type, size=t.size,
                             station=world.stations.index(t.base),
-                            available_after_s=t.available_after) for t in plan.teams),
+                            available_after_s=as_dist(t.available_after)) for t in plan.teams),
         aid=tuple(ep.MutualAid(id=a.id, type=a.type, teams=a.teams, size=a.size,
                                station=world.stations.index(a.staging),
-                               arrival_delay_s=a.arrival_delay) for a in plan.mutual_aid),
+                               arrival_delay_s=as_dist(a.arrival_delay)) for a in plan.mutual_aid),
         objectives=tuple(
             ep.Objective(id=o.id, metric=o.metric, op=o.op, threshold=o.threshold, text=o.text,
                          deadline_s=o.deadline, zones=tuple(o.scope.zones),

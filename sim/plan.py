@@ -12,6 +12,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from drillsim.sim.distributions import Dist
+
+NO_DELAY = Dist.fixed(0.0)
+
 LEVEL_NAMES = ("none", "IV", "III", "II", "I")
 """``LEVEL_NAMES[severity]``."""
 
@@ -65,7 +69,7 @@ class Level:
     trigger: Trigger
     orders: tuple[int, ...] = ()
     aid: tuple[int, ...] = ()
-    declare_delay_s: float = 0.0
+    declare_delay_s: Dist = NO_DELAY
 
     @property
     def name(self) -> str:
@@ -80,7 +84,7 @@ class Team:
     type: str
     size: int
     station: int
-    available_after_s: float = 0.0
+    available_after_s: Dist = NO_DELAY
 
 
 @dataclass(frozen=True)
@@ -92,7 +96,7 @@ class MutualAid:
     teams: int
     size: int
     station: int
-    arrival_delay_s: float
+    arrival_delay_s: Dist
 
 
 @dataclass(frozen=True)

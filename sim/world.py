@@ -13,6 +13,8 @@ import numpy as np
 from scipy import sparse
 from scipy.sparse import csgraph
 
+from drillsim.sim.distributions import Dist
+
 
 def frozen_array(values: object, dtype: object = None) -> np.ndarray:
     """A read-only copy of ``values`` (shared across replicates, so nobody may write it)."""
@@ -159,7 +161,7 @@ class Shelters(_Table):
     water_l: np.ndarray
     food_rations: np.ndarray
     beds: np.ndarray
-    opening_delay_s: np.ndarray
+    opening_delay_s: tuple[Dist, ...]
 
 
 @dataclass(frozen=True, eq=False)

@@ -12,9 +12,11 @@ from pydantic import (
     Field,
     StringConstraints,
     WithJsonSchema,
+    model_validator,
 )
 
 from drillsim.scenarios.durations import PATTERN, parse_duration
+from drillsim.sim.distributions import DIST_PARAMS, Dist
 
 
 class Strict(BaseModel):
@@ -60,3 +62,48 @@ NonNegative = Annotated[float, Field(ge=0.0)]
 Positive = Annotated[float, Field(gt=0.0)]
 Count = Annotated[int, Field(ge=0)]
 Comparison = Literal[">=", ">", "<=", "<", "=="]
+
+
+class DurationDist(Strict):
+    """An uncertain duration: ``{dist: lognormal, median: 30min, sigma: 0.4}``,
+    ``{dist: uniform, low: 10min, high: 1h}``, ``{dist: triangular, low, mode, high}``,
+    ``{dist: exponential, mean: 20min}``, ``{dist: weibull, scale: 2h, shape: 1.5}``,
+    ``{dist: rayleigh, scale: 1h}``, ``{dist: gamma, shape: 2, scale: 15min}``."""
+
+    dist: Literal["uniform", "triangular", "exponential", "lognormal", "gamma", "weibull",
+                  "rayleigh"]
+    low: Duration | None = None
+    mode: Duration | None = None
+    high: Duration | None = None
+    mean: Duration | None = None
+    median: Duration | None = None
+    scale: Duration | None = None
+    sigma: Annotated[float, Field(gt=0)] | None = None
+    shape: Annotated[float, Field(gt=0)] | None = None
+
+    @model_validator(mode="after")
+    def _params(self) -> DurationDist:
+        need = DIST_PARAMS[self.dist]
+        given = {k for k in ("low", "mode", "high", "mean", "median", "scale", "sigma", "shape")
+                 if getattr(self, k) is not None}
+        if given != set(need):
+            raise ValueError(f"{self.dist} takes exactly {', '.join(need)}; got "
+                             f"{', '.join(sorted(given)) or 'nothing'}")
+        values = [getattr(self, k) for k in need]
+        if self.dist in ("uniform", "triangular") and values != sorted(values):
+            raise ValueError(f"{self.dist} needs {' <= '.join(need)}")
+        if any(v <= 0 for k, v in zip(need, values, strict=True) if k not in ("low", "mode")):
+            raise ValueError(f"{self.dist}: {', '.join(need)} must be > 0")
+        return self
+
+    def to_dist(self) -> Dist:
+        return Dist(self.dist, tuple(float(getattr(self, k)) for k in DIST_PARAMS[self.dist]))
+
+
+UncertainDuration = Annotated[Duration | DurationDist,
+                              Field(description="a duration, or a distribution of durations")]
+
+
+def as_dist(value: float | DurationDist) -> Dist:
+    """The engine's distribution for a fixed or uncertain duration."""
+    return value.to_dist() if isinstance(value, DurationDist) else Dist.fixed(value)

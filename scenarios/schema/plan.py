@@ -14,6 +14,7 @@ from drillsim.scenarios.schema.base import (
     NumberOrDuration,
     Positive,
     Strict,
+    UncertainDuration,
 )
 from drillsim.sim.state import COUNTERS
 
@@ -87,7 +88,7 @@ class Level(Triggered):
 
     level: Literal["I", "II", "III", "IV"]
     activates: Activation = Field(default_factory=Activation)
-    declare_delay: Duration = Field(0.0, description="from trigger to declaration")
+    declare_delay: UncertainDuration = Field(0.0, description="from trigger to declaration")
     source: str = ""
 
     @model_validator(mode="after")
@@ -122,7 +123,7 @@ class Team(Strict):
     type: TeamType
     size: int = Field(ge=1)
     base: Id = Field(description="station id")
-    available_after: Duration = 0.0
+    available_after: UncertainDuration = 0.0
 
 
 class MutualAid(Strict):
@@ -133,7 +134,7 @@ class MutualAid(Strict):
     teams: int = Field(ge=1)
     size: int = Field(ge=1)
     staging: Id = Field(description="station id where they arrive")
-    arrival_delay: Duration
+    arrival_delay: UncertainDuration
 
 
 class Scope(Strict):

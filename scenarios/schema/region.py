@@ -6,7 +6,15 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from drillsim.scenarios.schema.base import Count, Duration, Id, NonNegative, Positive, Share, Strict
+from drillsim.scenarios.schema.base import (
+    Count,
+    Id,
+    NonNegative,
+    Positive,
+    Share,
+    Strict,
+    UncertainDuration,
+)
 
 # NEHRP site classes → a representative Vs30 (m/s), mid-range of each class's band
 # (BSSC 2003, NEHRP Recommended Provisions, Table 3.5-1 / ASCE 7 Table 20.3-1).
@@ -93,7 +101,7 @@ class Shelter(Strict):
     capacity_persons: Count
     floor_area_m2: Positive | None = None
     stocks: Stocks = Field(default_factory=Stocks)
-    opening_delay: Duration = 0.0
+    opening_delay: UncertainDuration = 0.0
 
 
 class Hospital(Strict):

@@ -1,0 +1,286 @@
+"""Synthetic cities of any size, for benchmarks and for the bundled examples' regions.
+
+A city is a grid of square zones (``block_m`` on a side) with a finer road grid (two road cells
+per zone side: local streets, and arterials every fourth line). An optional river runs west to
+east through the middle; only bridges cross it, and the ground rises away from it, so the
+riverside zones are the low ones. Densities and facility counts use stated defaults:
+
+* residents per zone ≈ ``density_per_km2 × block area`` (default 10,000 /km², a dense Chinese
+  urban district), varied by a lognormal factor (σ = 0.35) and denser towards the centre;
+* shelters sized for 18 % of residents in all (fixed shelters for ≥ 15 % of the planned
+  population, see REFERENCES), one class I stadium, class II schools, class III parks;
+  ≥ 2.0 m² per person (above the 1.5 m² minimum of GB 21734-2008);
+* hospital beds: 6.5 per 1,000 residents (China Health Statistics Yearbook 2021: 6.46 in 2020);
+* one fire station per 7 km² (GB 51080-2015 district ≤ 7 km²) and at least two;
+* relief depots at city, district (one per 50,000 residents) and community tier.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import yaml
+
+BUILDING_TYPES = ("W1", "URML", "URMM", "C1L", "C1M", "C2M", "C2H", "S1M", "PC1", "RM1L")
+"""Hazus structural types used in the synthetic inventory (Hazus EQ Technical Manual,
+Table 3-2)."""
+
+
+@dataclass(frozen=True)
+class CitySpec:
+    population: int
+    seed: int = 0
+    block_m: float = 400.0
+    density_per_km2: float = 10_000.0
+    river: bool = False
+    name: str = "Synthetic city"
+    prefix: str = ""
+
+
+def _grid_shape(n_zones: int) -> tuple[int, int]:
+    nx = max(1, round(math.sqrt(n_zones * 1.25)))
+    ny = max(1, math.ceil(n_zones / nx))
+    return nx, ny
+
+
+def build_region(spec: CitySpec) -> dict[str, Any]:
+    """The ``region`` section of a synthetic city, as plain data ready for YAML."""
+    rng = np.random.default_rng(np.random.SeedSequence(spec.seed, spawn_key=(0x5A11,)))
+    per_zone = spec.density_per_km2 * (spec.block_m / 1000.0) ** 2
+    nx, ny = _grid_shape(max(1, math.ceil(spec.population / per_zone)))
+    roads, node_id = _roads(spec, nx, ny)
+    zones = _zones(spec, nx, ny, rng, node_id)
+    return {
+        "name": spec.name,
+        "zones": zones,
+        "roads": roads,
+        **_facilities(spec, nx, ny, rng, node_id, sum(z["population"] for z in zones)),
+    }
+
+
+def _roads(spec: CitySpec, nx: int, ny: int) -> tuple[dict[str, Any], Any]:
+    step = spec.block_m / 2
+    cols, rows = 2 * nx + 1, 2 * ny + 1
+    p = spec.prefix
+
+    def node_id(i: int, j: int) -> str:
+        return f"{p}N{i}_{j}"
+
+    river = ny if spec.river else None  # the river runs between road rows ny-1 and ny
+    nodes = []
+    for j in range(rows):
+        for i in range(cols):
+            y = j * step
+            elev = _elevation(spec, y, ny)
+            nodes.append({"id": node_id(i, j), "x": round(i * step, 1), "y": round(y, 1),
+                          "elevation_m": round(elev, 2)})
+    links = []
+    for j in range(rows):
+        for i in range(cols):
+            if i + 1 < cols:
+                links.append(_link(p, node_id(i, j), node_id(i + 1, j), arterial=j % 4 == 0))
+            if j + 1 < rows:
+                crosses = river is not None and j + 1 == river
+                if crosses and i % 4 != 2:
+                    continue
+                links.append(_link(p, node_id(i, j), node_id(i, j + 1), arterial=i % 4 == 0,
+                                   bridge=crosses))
+    return {"nodes": nodes, "links": links}, node_id
+
+
+def _link(p: str, a: str, b: str, arterial: bool, bridge: bool = False) -> dict[str, Any]:
+    link: dict[str, Any] = {"id": f"{p}L{a.removeprefix(p)}-{b.removeprefix(p)}", "from": a,
+                            "to": b, "lanes": 2 if arterial or bridge else 1,
+                            "free_speed_km_h": 60 if arterial else 40}
+    if bridge:
+        link["bridge"] = True
+    return link
+
+
+def _elevation(spec: CitySpec, y: float, ny: int) -> float:
+    if not spec.river:
+        return 20.0 + 0.002 * y
+    river_y = (ny - 0.5) * spec.block_m / 2  # between road rows ny-1 and ny (the bridges)
+    return 3.0 + 0.006 * abs(y - river_y)
+
+
+def _zones(spec: CitySpec, nx: int, ny: int, rng: np.random.Generator,
+           node_id: Any) -> list[dict[str, Any]]:
+    cx, cy = nx * spec.block_m / 2, ny * spec.block_m / 2
+    raw, centres = [], []
+    for j in range(ny):
+        for i in range(nx):
+            x, y = (i + 0.5) * spec.block_m, (j + 0.5) * spec.block_m
+            r = math.hypot(x - cx, y - cy) / max(cx, cy, 1.0)
+            raw.append(rng.lognormal(0.0, 0.35) * (1.4 - 0.6 * min(r, 1.0)))
+            centres.append((i, j, x, y, r))
+    weights = np.array(raw) / np.sum(raw)
+    pops = _integer_split(spec.population, weights)
+    zones = []
+    for (i, j, x, y, r), pop in zip(centres, pops, strict=True):
+        old = float(np.clip(0.7 - 0.5 * r + rng.normal(0, 0.1), 0.05, 0.95))
+        zones.append({
+            "id": f"{spec.prefix}Z{i}_{j}", "name": f"Block {i}-{j}",
+            "x": round(x, 1), "y": round(y, 1), "population": int(pop),
+            "elderly_share": round(float(np.clip(0.10 + 0.12 * old + rng.normal(0, 0.02),
+                                                 0.02, 0.4)), 3),
+            "disabled_share": round(float(np.clip(rng.normal(0.045, 0.01), 0.01, 0.1)), 3),
+            "carless_share": round(float(np.clip(0.25 + 0.2 * old + rng.normal(0, 0.05),
+                                                 0.05, 0.8)), 3),
+            "buildings": _buildings(int(pop), old, rng),
+            "elevation_m": round(_elevation(spec, y, ny), 2),
+            "vs30_m_s": round(float(np.clip(rng.normal(360, 80), 180, 760)), 0),
+            "node": node_id(2 * i + 1, 2 * j + 1),
+        })
+    return zones
+
+
+def _integer_split(total: int, weights: np.ndarray) -> np.ndarray:
+    """``total`` split by ``weights`` into integers that sum exactly to ``total``."""
+    exact = total * weights
+    out = np.floor(exact).astype(int)
+    rest = total - out.sum()
+    out[np.argsort(exact - out)[::-1][:rest]] += 1
+    return out
+
+
+def _buildings(pop: int, old: float, rng: np.random.Generator) -> dict[str, int]:
+    """Buildings by Hazus type: older blocks have more masonry, newer more concrete/steel;
+    ≈ 40 residents per building on average (mid-rise mix)."""
+    mix = np.array([0.02, 0.30 * old, 0.10 * old, 0.15, 0.12, 0.15 * (1 - old),
+                    0.10 * (1 - old), 0.05, 0.04, 0.05])
+    mix = mix / mix.sum()
+    n = max(1, round(pop / 40.0))
+    counts = rng.multinomial(n, mix)
+    return {t: int(c) for t, c in zip(BUILDING_TYPES, counts, strict=True) if c > 0}
+
+
+def _facilities(spec: CitySpec, nx: int, ny: int, rng: np.random.Generator, node_id: Any,
+                population: int) -> dict[str, list[dict[str, Any]]]:
+    p = spec.prefix
+    area_km2 = nx * ny * (spec.block_m / 1000.0) ** 2
+    cols, rows = 2 * nx + 1, 2 * ny + 1
+
+    def spot() -> str:
+        return node_id(int(rng.integers(0, cols)), int(rng.integers(0, rows)))
+
+    n_shelters = max(12, population // 4000)
+    capacity = _integer_split(int(0.18 * population), _shelter_weights(n_shelters, rng))
+    shelters = []
+    for k, cap in enumerate(capacity):
+        klass, kind = ("I", "Stadium") if k == 0 else (
+            ("II", "School") if k % 3 else ("III", "Park"))
+        area = cap * float(rng.uniform(2.0, 3.5))
+        shelters.append({
+            "id": f"{p}S{k + 1}", "name": f"{kind} shelter {k + 1}", "node": spot(),
+            "class": klass, "capacity_persons": int(cap), "floor_area_m2": round(area),
+            "opening_delay": {"dist": "triangular", "low": "30min", "mode": "1h", "high": "3h"},
+            "stocks": {"water_l": int(cap * 3 * 2), "food_rations": int(cap * 3),
+                       "beds": int(cap * (0.8 if klass != "III" else 0.2))},
+        })
+    hospitals = [{"id": f"{p}H{k + 1}", "name": f"Hospital {k + 1}", "node": spot(),
+                  "beds": int(6.5 * population / 1000 / max(2, population // 60000))}
+                 for k in range(max(2, population // 60000))]
+    n_district = max(1, population // 50000)
+    depots = [{"id": f"{p}D0", "name": "City relief depot", "node": spot(), "tier": "city",
+               "stocks": {"water_l": int(population * 0.3), "food_rations": int(population * 0.1),
+                          "beds": int(population * 0.01)}}]
+    depots += [{"id": f"{p}D{k + 1}", "name": f"District depot {k + 1}", "node": spot(),
+                "tier": "district", "stocks": {"water_l": 20000, "food_rations": 8000,
+                                               "beds": 500}} for k in range(n_district)]
+    n_stations = max(2, math.ceil(area_km2 / 7.0))
+    stations = [{"id": f"{p}FS{k + 1}", "name": f"Fire station {k + 1}", "node": spot()}
+                for k in range(n_stations)]
+    return {"shelters": shelters, "hospitals": hospitals, "depots": depots,
+            "stations": stations}
+
+
+def _shelter_weights(n: int, rng: np.random.Generator) -> np.ndarray:
+    w = rng.uniform(0.5, 1.5, size=n)
+    w[0] = 0.25 * n  # the stadium takes about a fifth
+    return w / w.sum()
+
+
+def city_scenario(spec: CitySpec, region_file: str | None = None) -> dict[str, Any]:
+    """A whole scenario around a synthetic city: a null hazard and a full evacuation order
+    after 10 minutes (the benchmark case of the evacuation model)."""
+    region: Any = build_region(spec) if region_file is None else region_file
+    stations = region["stations"] if isinstance(region, dict) else []
+    return {
+        "meta": {"name": spec.name, "description": f"Synthetic city of {spec.population:,} "
+                 "residents (drillsim generate-city)", "start": "2026-01-01T08:00:00+08:00",
+                 "duration": "12h", "drill_type": "functional", "seed": spec.seed},
+        "region": region,
+        "hazards": [{"id": "none", "kind": "none"}],
+        "plan": {
+            "id": "full-evacuation",
+            "orders": [{"id": "evacuate-all", "action": "evacuate", "zones": "all",
+                        "channels": ["siren", "phone"], "any_of": [{"at": "10min"}]}],
+            "teams": [{"id": f"FR-{s['id']}", "type": "fire_rescue", "size": 12,
+                       "base": s["id"], "available_after": {"dist": "uniform", "low": "1min",
+                                                            "high": "5min"}}
+                      for s in stations],
+        },
+    }
+
+
+class _FlowDict(dict):  # type: ignore[type-arg]
+    """A mapping written on one line."""
+
+
+class _Dumper(yaml.SafeDumper):
+    pass
+
+
+_Dumper.add_representer(_FlowDict, lambda d, data: d.represent_mapping(
+    "tag:yaml.org,2002:map", data, flow_style=True))
+
+
+def _flow_items(data: Any, in_list: bool = False) -> Any:
+    if isinstance(data, dict):
+        inner = {k: _flow_items(v) for k, v in data.items()}
+        return _FlowDict(inner) if in_list else inner
+    if isinstance(data, list):
+        return [_flow_items(v, in_list=True) for v in data]
+    return data
+
+
+def dump_yaml(data: Any) -> str:
+    """YAML with one flow-style mapping per list item (compact, diff-friendly)."""
+    return yaml.dump(_flow_items(data), Dumper=_Dumper, sort_keys=False, width=4096,
+                     allow_unicode=True, default_flow_style=False)
+
+
+def write_city_scenario(spec: CitySpec, path: Path) -> str:
+    """Write a synthetic-city scenario to ``path``; return a one-line description."""
+    data = city_scenario(spec)
+    path.write_text(f"# drillsim generate-city --population {spec.population} --seed "
+                    f"{spec.seed}\n" + dump_yaml(data), encoding="utf-8")
+    r = data["region"]
+    return (f"{len(r['zones'])} zones, {spec.population:,} residents, "
+            f"{len(r['roads']['links'])} road links, {len(r['shelters'])} shelters")
+
+
+EXAMPLE_REGIONS: dict[str, CitySpec] = {
+    "riverside": CitySpec(population=46_000, seed=11, river=True, name="Riverside town"),
+    "quake-city": CitySpec(population=152_000, seed=23, block_m=500.0, density_per_km2=8_000.0,
+                           name="Hillside city"),
+    "chem-park": CitySpec(population=31_000, seed=37, name="Gangkou town by the chemical park"),
+}
+"""The synthetic regions of the bundled examples (``scenarios/examples/<name>-region.yaml``)."""
+
+
+def write_example_regions(folder: Path) -> list[Path]:
+    """(Re)write the bundled examples' region files."""
+    out = []
+    for name, spec in EXAMPLE_REGIONS.items():
+        path = folder / f"{name}-region.yaml"
+        path.write_text(f"# Generated by drillsim.scenarios.synth.EXAMPLE_REGIONS[{name!r}]; "
+                        "regenerate with `make examples`.\n" + dump_yaml(build_region(spec)),
+                        encoding="utf-8")
+        out.append(path)
+    return out
