@@ -17,9 +17,8 @@ from typing import Annotated, Any, TypeVar
 import typer
 from rich.console import Console
 
-from drillsim.cli import outputs
-from drillsim.scenarios import ScenarioError, check
 from drillsim.scenarios.examples import EXAMPLES, resolve
+from drillsim.scenarios.problems import ScenarioError
 
 app = typer.Typer(
     name="drillsim",
@@ -97,6 +96,8 @@ def validate(
                                                      "names)", show_default=False)],
 ) -> None:
     """Check scenario files and report every problem with its file, line and column."""
+    from drillsim.scenarios import check
+
     failed = False
     for name in files:
         result = check(_scenario_path(name))
@@ -120,6 +121,8 @@ def schema(
                                                 help="write here instead of to stdout")] = None,
 ) -> None:
     """Write the scenario JSON Schema, for editors that complete and check YAML."""
+    from drillsim.cli import outputs
+
     text = json.dumps(outputs.json_schema(), indent=2, ensure_ascii=False)
     if output is None:
         sys.stdout.write(text + "\n")
@@ -139,6 +142,7 @@ def run(
     metrics_every: Annotated[str, typer.Option(help="metrics sampling interval")] = "5min",
 ) -> None:
     """Run one replicate and write events.parquet, metrics.parquet and summary.json."""
+    from drillsim.cli import outputs
     from drillsim.scenarios import load
     from drillsim.scenarios.durations import parse_duration
 
@@ -164,9 +168,11 @@ def new(
     force: Annotated[bool, typer.Option("--force", help="overwrite an existing file")] = False,
 ) -> None:
     """Write a commented starter scenario to edit."""
+    from drillsim.cli.outputs import starter_text
+
     if file.exists() and not force:
         raise Failure(f"{file} exists; choose another name or pass --force")
-    file.write_text(outputs.starter_text(), encoding="utf-8")
+    file.write_text(starter_text(), encoding="utf-8")
     out.print(f"wrote {file}; check it with: drillsim validate {file}", markup=False)
 
 

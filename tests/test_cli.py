@@ -1,0 +1,113 @@
+"""The command line, end to end, as a person would use it (real subprocesses)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import pytest
+import yaml
+from builders import tiny, write
+
+from drillsim.scenarios import check
+
+DRILLSIM = [str(Path(sys.executable).with_name("drillsim"))]
+
+
+def cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([*DRILLSIM, *args], capture_output=True, text=True, cwd=cwd,
+                          timeout=120, check=False)
+
+
+def no_traceback(p: subprocess.CompletedProcess[str]) -> None:
+    assert "Traceback" not in p.stdout + p.stderr
+
+
+def test_run_writes_events_metrics_and_summary(tmp_path: Path) -> None:
+    p = cli("run", "riverside-flood", "--seed", "4", "--out", str(tmp_path / "out"))
+    assert p.returncode == 0, p.stderr
+    out = tmp_path / "out"
+    events = pq.read_table(out / "events.parquet")
+    assert events.num_rows > 50 and events.column_names[:3] == ["t_s", "seq", "kind"]
+    manifest = json.loads(events.schema.metadata[b"drillsim.manifest"])
+    assert manifest["seed"]["entropy"] == 4 and manifest["scenario"] == "Riverside town flood"
+    metrics = pq.read_table(out / "metrics.parquet")
+    assert metrics.column("t_s").to_pylist()[:2] == [0.0, 300.0]
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["population"] == 46_000 and len(summary["objectives"]) == 4
+    assert str(out / "events.parquet") in p.stdout  # tells the user where outputs are
+    no_traceback(p)
+
+
+def test_default_seed_and_output_folder(tmp_path: Path) -> None:
+    path = write(tmp_path, tiny())
+    p = cli("run", str(path), cwd=tmp_path)
+    assert p.returncode == 0, p.stderr
+    assert (tmp_path / "runs" / "scenario-seed1" / "summary.json").exists()
+
+
+def test_schema_is_json_schema_of_the_whole_language(tmp_path: Path) -> None:
+    p = cli("schema", "-o", str(tmp_path / "s.json"))
+    assert p.returncode == 0
+    schema = json.loads((tmp_path / "s.json").read_text())
+    assert schema["$schema"].endswith("2020-12/schema")
+    assert set(schema["required"]) == {"meta", "region", "plan"}
+    assert schema["additionalProperties"] is False
+    text = json.dumps(schema)
+    for name in ("FloodHazard", "EarthquakeHazard", "ChemicalHazard", "DurationDist"):
+        assert name in text
+    stdout = cli("schema")
+    assert json.loads(stdout.stdout) == schema
+
+
+def test_new_writes_a_starter_that_validates_and_runs(tmp_path: Path) -> None:
+    p = cli("new", "drill.yaml", cwd=tmp_path)
+    assert p.returncode == 0
+    text = (tmp_path / "drill.yaml").read_text()
+    assert text.count("#") > 10  # commented
+    assert not check(tmp_path / "drill.yaml").errors
+    assert cli("run", "drill.yaml", cwd=tmp_path).returncode == 0
+    again = cli("new", "drill.yaml", cwd=tmp_path)
+    assert again.returncode == 2 and "--force" in again.stderr
+    no_traceback(again)
+
+
+def test_generate_city(tmp_path: Path) -> None:
+    p = cli("generate-city", "--population", "30000", "-o", str(tmp_path / "c.yaml"))
+    assert p.returncode == 0 and "30,000 residents" in p.stdout
+    data = yaml.safe_load((tmp_path / "c.yaml").read_text())
+    assert sum(z["population"] for z in data["region"]["zones"]) == 30_000
+    assert cli("validate", str(tmp_path / "c.yaml")).returncode == 0
+
+
+def test_examples_are_listed_and_validate() -> None:
+    p = cli("examples")
+    names = [line.split()[0] for line in p.stdout.splitlines()]
+    assert names == ["chemical-park-chlorine", "city-earthquake", "riverside-flood"]
+    v = cli("validate", *names)
+    assert v.returncode == 0 and v.stdout.count(": valid") == 3
+
+
+@pytest.mark.parametrize(("args", "phrase"), [
+    (["run", "no-such-file.yaml"], "no such file"),
+    (["run", "riverside-flood", "--metrics-every", "5"], "--metrics-every"),
+    (["run", "riverside-flood", "--seed", "-3"], "seed"),
+    (["generate-city", "--population", "5"], "population"),
+    (["validate"], "Missing argument"),
+])
+def test_usage_errors_are_one_clear_message(args: list[str], phrase: str) -> None:
+    p = cli(*args)
+    assert p.returncode != 0
+    assert phrase in p.stderr
+    no_traceback(p)
+
+
+def test_help_for_every_command() -> None:
+    top = cli("--help")
+    for cmd in ("validate", "schema", "run", "new", "examples", "generate-city"):
+        assert cmd in top.stdout
+        sub = cli(cmd, "--help")
+        assert sub.returncode == 0 and "Usage" in sub.stdout

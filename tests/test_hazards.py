@@ -1,0 +1,46 @@
+"""Conformance of every registered hazard model, and the registry's declarations."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from drillsim.scenarios.examples import EXAMPLES
+from drillsim.sim.hazards import HAZARDS, HazardModel, HazardSpec, build_hazard
+from drillsim.sim.hazards.base import UnmodelledHazard
+
+
+@pytest.fixture(scope="module")
+def world():  # type: ignore[no-untyped-def]
+    from drillsim.scenarios import load
+
+    return load(EXAMPLES["riverside-flood"]).world
+
+
+@pytest.mark.parametrize("kind", sorted(HAZARDS))
+def test_registered_models_conform(kind: str, world) -> None:  # type: ignore[no-untyped-def]
+    spec = HazardSpec(id="h", kind=kind)
+    x = np.linspace(0, 2000, 7)
+    y = np.linspace(0, 1000, 7)
+    x0, y0 = x.copy(), y.copy()
+    a = build_hazard(spec, world, np.random.default_rng(1)).sample(600.0, x, y)
+    b = build_hazard(spec, world, np.random.default_rng(1)).sample(600.0, x, y)
+    assert a.shape == x.shape
+    assert np.array_equal(a, b)  # deterministic under a fixed rng
+    assert not np.isnan(a).any()
+    assert np.array_equal(x, x0) and np.array_equal(y, y0)  # inputs untouched
+
+
+def test_a_model_must_declare_what_it_measures() -> None:
+    with pytest.raises(TypeError, match="measure"):
+        class Bad(HazardModel):
+            kind = "bad"
+
+            def sample(self, t_s, x_m, y_m):  # type: ignore[no-untyped-def]
+                return x_m
+
+
+def test_kinds_without_physics_read_nan_and_say_so(world) -> None:  # type: ignore[no-untyped-def]
+    h = build_hazard(HazardSpec(id="q", kind="not-yet"), world, np.random.default_rng(0))
+    assert isinstance(h, UnmodelledHazard) and not h.modelled
+    assert np.isnan(h.sample(0.0, np.zeros(3), np.zeros(3))).all()

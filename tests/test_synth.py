@@ -1,0 +1,62 @@
+"""Synthetic cities: exact totals, determinism, and the committed example regions."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from drillsim.scenarios import check
+from drillsim.scenarios.examples import HERE
+from drillsim.scenarios.synth import (
+    EXAMPLE_REGIONS,
+    CitySpec,
+    build_region,
+    dump_yaml,
+    write_city_scenario,
+)
+
+
+@pytest.mark.parametrize("population", [100, 12_345, 250_000])
+def test_population_is_exact_and_the_city_is_valid(tmp_path: Path, population: int) -> None:
+    path = tmp_path / "city.yaml"
+    write_city_scenario(CitySpec(population=population, seed=2), path)
+    result = check(path)
+    assert not result.errors, [str(p) for p in result.errors]
+    assert result.compiled is not None
+    assert result.compiled.world.population == population
+    assert len(result.compiled.world.shelters) >= 12
+
+
+def test_shelter_space_and_beds_follow_the_stated_ratios() -> None:
+    r = build_region(CitySpec(population=200_000, seed=1))
+    capacity = sum(s["capacity_persons"] for s in r["shelters"])
+    assert capacity == int(0.18 * 200_000)
+    assert all(s["floor_area_m2"] / s["capacity_persons"] >= 2.0 for s in r["shelters"]
+               if s["capacity_persons"])
+    beds = sum(h["beds"] for h in r["hospitals"])
+    assert abs(beds - 6.5 * 200) <= len(r["hospitals"])
+
+
+def test_same_seed_same_city_other_seed_other_city() -> None:
+    a = dump_yaml(build_region(CitySpec(population=20_000, seed=4)))
+    assert a == dump_yaml(build_region(CitySpec(population=20_000, seed=4)))
+    assert a != dump_yaml(build_region(CitySpec(population=20_000, seed=5)))
+
+
+def test_a_river_is_crossed_only_by_bridges() -> None:
+    r = build_region(CitySpec(population=40_000, seed=0, river=True))
+    ny = {n["id"]: n["y"] for n in r["roads"]["nodes"]}
+    river_y = min(z["y"] for z in r["zones"] if z["elevation_m"] == min(
+        zz["elevation_m"] for zz in r["zones"]))
+    crossing = [lk for lk in r["roads"]["links"]
+                if (ny[lk["from"]] - river_y + 100) * (ny[lk["to"]] - river_y + 100) < 0]
+    assert crossing and all(lk.get("bridge") for lk in crossing)
+
+
+@pytest.mark.parametrize("name", sorted(EXAMPLE_REGIONS))
+def test_committed_example_regions_match_the_generator(name: str) -> None:
+    committed = (HERE / f"{name}-region.yaml").read_text(encoding="utf-8")
+    body = committed.split("\n", 1)[1]
+    assert body == dump_yaml(build_region(EXAMPLE_REGIONS[name])), (
+        f"{name}-region.yaml is stale: run `make examples`")
