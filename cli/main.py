@@ -53,6 +53,8 @@ def friendly(fn: F) -> F:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return fn(*args, **kwargs)
+        except (typer.Exit, typer.Abort):
+            raise
         except ScenarioError as exc:
             _print_problems(exc.problems)
             raise typer.Exit(1) from None

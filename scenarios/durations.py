@@ -21,12 +21,16 @@ def parse_duration(value: object) -> float:
     if isinstance(value, int | float):
         if value == 0:
             return 0.0
+        if value < 0:
+            raise ValueError(f"a duration cannot be negative; got {value!r}")
         raise ValueError(f"a bare number is ambiguous: {HINT}; got {value!r}")
     if not isinstance(value, str):
         raise ValueError(f"{HINT}; got {type(value).__name__}")
     text = value.strip()
     if text == "0":
         return 0.0
+    if text.startswith("-"):
+        raise ValueError(f"a duration cannot be negative; got {value!r}")
     iso = _ISO.fullmatch(text)
     if iso and text.upper() not in ("P", "PT") and any(iso.groups()):
         days, hours, minutes, seconds = (float(g) if g else 0.0 for g in iso.groups())

@@ -70,6 +70,10 @@ def _message(err: dict[str, Any], root: type[BaseModel], src: Source,
         return f"unknown key '{key}'{suggest_key(root, key, siblings)}"
     msg = msg.removeprefix("Value error, ").removeprefix("Assertion failed, ")
     msg = msg.replace("Input should be", "expected").replace("Input tag", "tag")
+    if kind == "union_tag_invalid":
+        ctx = err["ctx"]
+        return (f"unknown {ctx['discriminator'].strip(chr(39))} {ctx['tag']!r}; expected one "
+                f"of {ctx['expected_tags']}")
     if kind in ("model_type", "dict_type"):
         return f"expected a mapping of keys, got {_got(err.get('input'))}"
     if kind == "list_type":
@@ -92,12 +96,35 @@ def problems_from(exc: ValidationError, src: Source, root: type[BaseModel],
     out = []
     for err in exc.errors(include_url=False):
         loc = (*prefix, *err["loc"])
+        if err["type"] == "union_tag_invalid":
+            loc = (*loc, err["ctx"]["discriminator"].strip("'"))
         location, found = src.locate(loc)
         shown = found
-        if err["type"] in ("missing", "extra_forbidden") and loc and loc[-1] not in found:
+        if err["type"] in ("missing", "extra_forbidden", "union_tag_invalid") and loc and \
+                loc[-1] not in found:
             shown = (*found, loc[-1])
         out.append(Problem(location, format_path(shown), _message(err, root, src, found)))
-    return _dedupe(out)
+    return _merge_alternatives(_dedupe(out))
+
+
+def _merge_alternatives(problems: list[Problem]) -> list[Problem]:
+    """Errors from each member of a union at the same place become one message:
+    "expected a list or 'all', got 'everyone'"."""
+    groups: dict[tuple[Any, str], list[Problem]] = {}
+    for p in problems:
+        groups.setdefault((p.location, p.field), []).append(p)
+    out = []
+    for (location, field), group in groups.items():
+        got = {p.message.rpartition(", got ")[2] for p in group}
+        expecting = all(p.message.startswith("expected ") and ", got " in p.message
+                        for p in group)
+        if len(group) > 1 and expecting and len(got) == 1:
+            wants = [p.message.removeprefix("expected ").rpartition(", got ")[0] for p in group]
+            out.append(Problem(location, field,
+                               f"expected {' or '.join(wants)}, got {got.pop()}"))
+        else:
+            out.extend(group)
+    return out
 
 
 def _dedupe(problems: list[Problem]) -> list[Problem]:

@@ -74,8 +74,11 @@ def read_text(path: Path) -> str:
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise ScenarioError([Problem(loc, "", f"this file is not UTF-8 text (bad byte at "
-                                     f"offset {exc.start}); save it as UTF-8")]) from None
+        line = raw.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        where = Location(str(path), line, column)
+        raise ScenarioError([Problem(where, "", f"this file is not UTF-8 text (byte "
+                                     f"0x{raw[exc.start]:02x} here); save it as UTF-8")]) from None
 
 
 def load(path: str | Path) -> Source:
@@ -100,10 +103,7 @@ def _load_yaml(path: Path, at: Path_, src: Source, stack: tuple[Path, ...]) -> A
     try:
         node = loader.get_single_node()
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        loc = Location(str(path), mark.line + 1, mark.column + 1) if mark else None
-        what = " ".join(s for s in (exc.context, exc.problem) if s) or "invalid YAML"
-        src.problems.append(Problem(loc, format_path(at), f"YAML syntax error: {what}"))
+        src.problems.append(syntax_problem(exc, path, text, at))
         return None
     except yaml.YAMLError as exc:
         src.problems.append(Problem(Location(str(path), 1, 1), format_path(at),
@@ -112,6 +112,35 @@ def _load_yaml(path: Path, at: Path_, src: Source, stack: tuple[Path, ...]) -> A
     if node is None:
         return None
     return _Walker(loader, path, src, (*stack, path.resolve())).value(node, at)
+
+
+_STARTS_AT_CONTEXT = ("while scanning a quoted scalar", "while scanning a simple key",
+                      "while parsing a flow mapping", "while parsing a flow sequence")
+"""Errors whose cause is where the construct began (an unclosed quote or bracket, a key
+without its colon), not where the parser gave up."""
+
+
+def syntax_problem(exc: yaml.MarkedYAMLError, path: Path, text: str, at: Path_) -> Problem:
+    """A YAML syntax error located where the mistake is, in one line."""
+    context = (exc.context or "").strip()
+    use_context = exc.context_mark is not None and context.startswith(_STARTS_AT_CONTEXT)
+    mark = exc.context_mark if use_context else (exc.problem_mark or exc.context_mark)
+    loc = Location(str(path), mark.line + 1, mark.column + 1) if mark else None
+    what = " ".join(s for s in (exc.context, exc.problem) if s) or "invalid YAML"
+    lines = text.splitlines()
+    bad = exc.problem_mark
+    if bad is not None and bad.line < len(lines) and "\t" in lines[bad.line][: bad.column + 1]:
+        what = "a tab character is used for indentation or spacing; YAML allows only spaces"
+    elif context.startswith("while scanning a quoted scalar"):
+        what = "this quoted text is never closed (no matching quote)"
+    elif context.startswith("while scanning a simple key"):
+        what = "this key has no ':' after it (write 'key: value', with a space after the colon)"
+    elif context.startswith(("while parsing a flow mapping", "while parsing a flow sequence")):
+        brackets = "{…}" if "mapping" in context else "[…]"
+        what = f"this {brackets} is not closed, or an item in it is missing a comma"
+    if use_context and bad is not None and bad.line != mark.line:
+        what += f" (the parser noticed at line {bad.line + 1})"
+    return Problem(loc, format_path(at), f"YAML syntax error: {what}")
 
 
 class _Walker:
@@ -125,14 +154,21 @@ class _Walker:
         self.src.locations.setdefault(at, self.loc(node))
         if node.tag == INCLUDE_TAG:
             return self.include(node, at)
+        if node.tag.startswith("!") and not node.tag.startswith("!!"):
+            hint = " (did you mean '!include'?)" if node.tag.startswith("!inc") else ""
+            self.src.problems.append(Problem(self.loc(node), format_path(at),
+                                             f"unknown YAML tag '{node.tag}'{hint}; the only "
+                                             "tag drillsim reads is !include"))
+            return None
         if isinstance(node, yaml.MappingNode):
             return self.mapping(node, at)
         if isinstance(node, yaml.SequenceNode):
             return [self.value(item, (*at, i)) for i, item in enumerate(node.value)]
         try:
             return self.loader.construct_object(node, deep=True)
-        except yaml.YAMLError as exc:
-            self.src.problems.append(Problem(self.loc(node), format_path(at), str(exc)))
+        except yaml.MarkedYAMLError as exc:
+            what = " ".join(s for s in (exc.context, exc.problem) if s) or "cannot be read"
+            self.src.problems.append(Problem(self.loc(node), format_path(at), what))
             return None
 
     def mapping(self, node: yaml.MappingNode, at: Path_) -> dict[Any, Any]:
@@ -144,6 +180,9 @@ class _Walker:
                                                  "a key must be a plain name"))
                 continue
             key = self.loader.construct_object(key_node)
+            if not isinstance(key, str):
+                self.src.problems.append(self.bad_key(key, key_node, value_node, at))
+                continue
             if key in out:
                 first = self.src.locations.get((*at, key))
                 self.src.problems.append(Problem(
@@ -154,6 +193,15 @@ class _Walker:
             self.src.locations[(*at, key)] = self.loc(key_node)
             out[key] = self.value(value_node, (*at, key))
         return out
+
+    def bad_key(self, key: Any, key_node: yaml.Node, value_node: yaml.Node,
+                at: Path_) -> Problem:
+        msg = f"'{key_node.value}' is not a name; keys must be names"
+        if isinstance(key, int | float) and value_node.tag.endswith(":null"):
+            msg = (f"'{key_node.value}' stands where a key should be: inside {{…}} a comma "
+                   "separates entries, so write numbers without thousands separators "
+                   "(1500, not 1,500)")
+        return Problem(self.loc(key_node), format_path(at), msg)
 
     def include(self, node: yaml.Node, at: Path_) -> Any:
         if not isinstance(node, yaml.ScalarNode) or not str(node.value).strip():

@@ -19,7 +19,8 @@ def test_accepted_forms(text: object, seconds: float) -> None:
 @pytest.mark.parametrize(("text", "reason"), [
     (90, "ambiguous"), ("90", "units"), ("2 hours", "units"), ("30m2h", "large to small"),
     ("1h1h", "large to small"), ("", "units"), ("h", "units"), ("PT", "units"),
-    (True, "duration"), (None, "duration"), ("-5min", "units"), ("5min and more", "units"),
+    (True, "duration"), (None, "duration"), ("-5min", "negative"), (-60, "negative"),
+    ("5min and more", "units"),
 ])
 def test_rejected_forms_say_why(text: object, reason: str) -> None:
     with pytest.raises(ValueError, match=reason):

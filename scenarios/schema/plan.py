@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import Discriminator, Field, Tag, model_validator
+from pydantic import Discriminator, Field, Tag, field_validator, model_validator
 
 from drillsim.scenarios.schema.base import (
     Comparison,
@@ -170,8 +170,9 @@ class Plan(Strict):
     review_every: Duration = Field(300.0, description="how often the command post reviews "
                                    "the triggers")
 
-    @model_validator(mode="after")
-    def _positive_review(self) -> Plan:
-        if self.review_every <= 0:
+    @field_validator("review_every")
+    @classmethod
+    def _positive_review(cls, seconds: float) -> float:
+        if seconds <= 0:
             raise ValueError("review_every must be longer than 0s")
-        return self
+        return seconds

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from drillsim.scenarios.schema.base import Count, Duration, Id, Strict
 from drillsim.scenarios.schema.hazards import Hazard
@@ -23,11 +23,12 @@ class Meta(Strict):
                              "upcoming injects")
     seed: Count = 0
 
-    @model_validator(mode="after")
-    def _positive(self) -> Meta:
-        if self.duration <= 0:
-            raise ValueError("duration must be longer than 0s")
-        return self
+    @field_validator("duration")
+    @classmethod
+    def _positive(cls, seconds: float) -> float:
+        if seconds <= 0:
+            raise ValueError("the scenario's duration must be longer than 0s")
+        return seconds
 
 
 class InjectBase(Strict):

@@ -1,0 +1,1 @@
+"""drillsim benchmarks: ``make bench`` (or ``python -m bench [NAME ...]``)."""
