@@ -42,7 +42,6 @@ def set_facility_open(model: DrillModel, kind: str, index: int, is_open: bool,
     if bool(flags[index]) == is_open:
         return
     flags[index] = is_open
-    table = {"shelter": model.world.shelters, "hospital": model.world.hospitals,
-             "depot": model.world.depots, "station": model.world.stations}[kind]
+    table = model.world.facilities(kind)
     model.emit("facility.open" if is_open else "facility.close", table.ids[index],
                model.world.roads.ids[table.node[index]], reason=reason)

@@ -50,25 +50,15 @@ def _open_link(model: DrillModel, inject: Inject) -> None:
     _set_link(model, inject, True)
 
 
-def facility_lookup(model: DrillModel, facility_id: str) -> tuple[str, int]:
-    """(kind, index) of a facility id."""
-    w = model.world
-    for kind, table in (("shelter", w.shelters), ("hospital", w.hospitals),
-                        ("depot", w.depots), ("station", w.stations)):
-        if facility_id in table.ids:
-            return kind, table.index(facility_id)
-    raise KeyError(facility_id)
-
-
 @inject_action("close_facility")
 def _close_facility(model: DrillModel, inject: Inject) -> None:
-    kind, i = facility_lookup(model, inject.target)
+    kind, i = model.world.find_facility(inject.target)
     set_facility_open(model, kind, i, False, f"inject {inject.id}")
 
 
 @inject_action("open_facility")
 def _open_facility(model: DrillModel, inject: Inject) -> None:
-    kind, i = facility_lookup(model, inject.target)
+    kind, i = model.world.find_facility(inject.target)
     set_facility_open(model, kind, i, True, f"inject {inject.id}")
 
 

@@ -47,16 +47,15 @@ def _log_initial_world(model: DrillModel) -> None:
     s = w.shelters
     for i, sid in enumerate(s.ids):
         model.emit("facility.init", sid, w.roads.ids[s.node[i]], float(s.capacity_persons[i]),
-                   type="shelter", unit="persons", open=False,
+                   type="shelter", unit="persons", open=bool(model.state.shelter_open[i]),
                    **{"class": ("I", "II", "III")[int(s.shelter_class[i]) - 1]})
-    for table, kind, unit, cap in (
-        (w.hospitals, "hospital", "beds", w.hospitals.beds),
-        (w.depots, "depot", "food_rations", w.depots.food_rations),
-        (w.stations, "station", "", np.zeros(len(w.stations))),
-    ):
+    for kind, unit, cap in (("hospital", "beds", w.hospitals.beds),
+                            ("depot", "food_rations", w.depots.food_rations),
+                            ("station", "", np.zeros(len(w.stations)))):
+        table, flags = w.facilities(kind), model.state.facility_flags(kind)
         for i, fid in enumerate(table.ids):
             model.emit("facility.init", fid, w.roads.ids[table.node[i]], float(cap[i]),
-                       type=kind, unit=unit, open=True)
+                       type=kind, unit=unit, open=bool(flags[i]))
 
 
 def _hazard_timeline(model: DrillModel, hazard: HazardModel) -> Generator[simpy.Event]:

@@ -149,47 +149,49 @@ class RoadGraph(_Table):
 
 
 @dataclass(frozen=True, eq=False)
-class Shelters(_Table):
+class Facilities(_Table):
+    """Facilities of one kind: ids, display names and the road node each stands at."""
+
+    ids: tuple[str, ...]
+    names: tuple[str, ...]
+    node: np.ndarray
+
+
+@dataclass(frozen=True, eq=False)
+class Shelters(Facilities):
     """Emergency shelters (GB 21734-2008 classes I, II, III)."""
 
-    ids: tuple[str, ...]
-    names: tuple[str, ...]
-    node: np.ndarray
-    shelter_class: np.ndarray  # 1, 2 or 3
-    capacity_persons: np.ndarray
-    floor_area_m2: np.ndarray
-    water_l: np.ndarray
-    food_rations: np.ndarray
-    beds: np.ndarray
-    opening_delay_s: tuple[Dist, ...]
+    shelter_class: np.ndarray = field(default_factory=lambda: np.zeros(0, int))  # 1, 2, 3
+    capacity_persons: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    floor_area_m2: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    water_l: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    food_rations: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    beds: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    opening_delay_s: tuple[Dist, ...] = ()
 
 
 @dataclass(frozen=True, eq=False)
-class Hospitals(_Table):
-    ids: tuple[str, ...]
-    names: tuple[str, ...]
-    node: np.ndarray
-    beds: np.ndarray
+class Hospitals(Facilities):
+    beds: np.ndarray = field(default_factory=lambda: np.zeros(0))
 
 
 @dataclass(frozen=True, eq=False)
-class Depots(_Table):
+class Depots(Facilities):
     """Relief depots; ``tier`` is 0 city, 1 district, 2 street, 3 community."""
 
-    ids: tuple[str, ...]
-    names: tuple[str, ...]
-    node: np.ndarray
-    tier: np.ndarray
-    water_l: np.ndarray
-    food_rations: np.ndarray
-    beds: np.ndarray
+    tier: np.ndarray = field(default_factory=lambda: np.zeros(0, int))
+    water_l: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    food_rations: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    beds: np.ndarray = field(default_factory=lambda: np.zeros(0))
 
 
 @dataclass(frozen=True, eq=False)
-class Stations(_Table):
-    ids: tuple[str, ...]
-    names: tuple[str, ...]
-    node: np.ndarray
+class Stations(Facilities):
+    """Stations where teams are based."""
+
+
+FACILITY_KINDS = ("shelter", "hospital", "depot", "station")
+"""Facility kinds, in the order their tables are listed (their ids share one namespace)."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -206,3 +208,16 @@ class World:
     @property
     def population(self) -> int:
         return int(self.zones.population.sum())
+
+    def facilities(self, kind: str) -> Facilities:
+        """The table of facility ``kind`` (one of :data:`FACILITY_KINDS`)."""
+        return {"shelter": self.shelters, "hospital": self.hospitals, "depot": self.depots,
+                "station": self.stations}[kind]
+
+    def find_facility(self, facility_id: str) -> tuple[str, int]:
+        """(kind, row) of a facility id; KeyError if there is none."""
+        for kind in FACILITY_KINDS:
+            table = self.facilities(kind)
+            if facility_id in table._positions():
+                return kind, table.index(facility_id)
+        raise KeyError(facility_id)

@@ -110,7 +110,7 @@ CASES += [  # YAML syntax, tags, unions, durations and encodings
          ("'500'", "thousands separators", "1500, not 1,500")),
     Case("order_zones_word.yaml", 66, 38, "plan.orders[0].zones",
          ("'all'", "list")),
-    Case("zero_duration.yaml", 7, 3, "meta.duration", ("longer than 0s",)),
+    Case("zero_duration.yaml", 7, 3, "meta.duration", ("must be longer than 0s",)),
     Case("negative_duration.yaml", 44, 5, "hazards[0].start", ("negative",)),
     Case("latin1.yaml", 3, 9, "", ("UTF-8",)),
 ]

@@ -46,6 +46,16 @@ Duration = Annotated[
 """A duration written with units, in seconds once parsed."""
 
 
+def _positive(seconds: float) -> float:
+    if seconds <= 0:
+        raise ValueError("must be longer than 0s")
+    return seconds
+
+
+PositiveDuration = Annotated[Duration, AfterValidator(_positive)]
+"""A duration longer than zero."""
+
+
 def _number_or_duration(value: object) -> object:
     return parse_duration(value) if isinstance(value, str) else value
 

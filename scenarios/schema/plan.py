@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import Discriminator, Field, Tag, field_validator, model_validator
+from pydantic import Discriminator, Field, Tag, model_validator
 
 from drillsim.scenarios.schema.base import (
     Comparison,
@@ -13,6 +13,7 @@ from drillsim.scenarios.schema.base import (
     Id,
     NumberOrDuration,
     Positive,
+    PositiveDuration,
     Strict,
     UncertainDuration,
 )
@@ -167,12 +168,5 @@ class Plan(Strict):
     teams: list[Team] = Field(default_factory=list)
     mutual_aid: list[MutualAid] = Field(default_factory=list)
     objectives: list[Objective] = Field(default_factory=list)
-    review_every: Duration = Field(300.0, description="how often the command post reviews "
-                                   "the triggers")
-
-    @field_validator("review_every")
-    @classmethod
-    def _positive_review(cls, seconds: float) -> float:
-        if seconds <= 0:
-            raise ValueError("review_every must be longer than 0s")
-        return seconds
+    review_every: PositiveDuration = Field(300.0, description="how often the command post "
+                                           "reviews the triggers")

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, model_validator
 
-from drillsim.scenarios.schema.base import Count, Duration, Id, Strict
+from drillsim.scenarios.schema.base import Count, Duration, Id, PositiveDuration, Strict
 from drillsim.scenarios.schema.hazards import Hazard
 from drillsim.scenarios.schema.plan import CounterName, Plan
 from drillsim.scenarios.schema.region import Region
@@ -17,18 +17,11 @@ class Meta(Strict):
     name: str = Field(min_length=1)
     description: str = ""
     start: datetime = Field(description="calendar start, for display (ISO 8601)")
-    duration: Duration
+    duration: PositiveDuration
     drill_type: Literal["tabletop", "functional", "full-scale"] = "tabletop"
     unscripted: bool = Field(False, description="a double-blind drill: players do not see "
                              "upcoming injects")
     seed: Count = 0
-
-    @field_validator("duration")
-    @classmethod
-    def _positive(cls, seconds: float) -> float:
-        if seconds <= 0:
-            raise ValueError("the scenario's duration must be longer than 0s")
-        return seconds
 
 
 class InjectBase(Strict):
