@@ -69,3 +69,11 @@ def test_parquet_round_trip_keeps_the_log_and_manifest(tmp_path: Path) -> None:
     again = write_run(run(compiled, 3).log, tmp_path / "again", compiled.plan.objectives)
     assert again.events.read_bytes() == out.events.read_bytes()
     assert again.metrics.read_bytes() == out.metrics.read_bytes()
+
+
+def test_a_compiled_scenario_travels_to_another_process_intact() -> None:
+    import pickle
+
+    compiled = load(EXAMPLES["city-earthquake"])
+    copy = pickle.loads(pickle.dumps(compiled))
+    assert run(copy, 2).log.digest() == run(compiled, 2).log.digest()

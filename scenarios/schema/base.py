@@ -39,7 +39,7 @@ Duration = Annotated[
     float,
     BeforeValidator(parse_duration),
     AfterValidator(_non_negative),
-    WithJsonSchema({"type": "string", "pattern": PATTERN,
+    WithJsonSchema({"anyOf": [{"type": "string", "pattern": PATTERN}, {"const": 0}],
                     "description": "a duration: '90s', '15min', '2h30m', '1d' or ISO 'PT2H'",
                     "examples": ["90s", "15min", "2h30m"]}),
 ]
