@@ -11,13 +11,15 @@ import os
 import re
 import subprocess
 import sys
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
 import drillsim.scenarios
+from drillsim.cli.main import app
 from drillsim.scenarios import Problem, check
 
 DATA = Path(__file__).parent / "data" / "broken"
@@ -177,22 +179,49 @@ def test_starter_is_valid() -> None:
 
 # -- the command line -------------------------------------------------------------------------
 
-Runs = dict[str, subprocess.CompletedProcess[str]]
+@dataclass(frozen=True)
+class Run:
+    returncode: int
+    stdout: str
+    stderr: str
 
 
-def _validate(*files: Path) -> subprocess.CompletedProcess[str]:
+Runs = dict[str, Run]
+
+
+def _validate(*files: Path) -> Run:
+    """`drillsim validate FILES` in a real subprocess (what a user runs)."""
     env = {k: v for k, v in os.environ.items() if k != "DRILLSIM_DEBUG"}
-    return subprocess.run(
+    p = subprocess.run(
         [sys.executable, "-m", "drillsim.cli.main", "validate", *map(str, files)],
         capture_output=True, text=True, env=env, timeout=120, check=False)
+    return Run(p.returncode, p.stdout, p.stderr)
+
+
+def _validate_in_process(path: Path) -> Run:
+    """The same command through click's test runner: same entry point, exit code and output,
+    without paying a Python start-up per file."""
+    result = CliRunner().invoke(app, ["validate", str(path)], catch_exceptions=False)
+    return Run(result.exit_code, result.stdout, result.stderr)
 
 
 @pytest.fixture(scope="module")
-def cli_runs() -> Runs:
-    """`drillsim validate FILE` for every broken file, run side by side (each start ~1 s)."""
-    with ThreadPoolExecutor(max_workers=max(4, os.cpu_count() or 1)) as pool:
-        runs = pool.map(lambda name: _validate(DATA / name), ALL_FILES)
-        return dict(zip(ALL_FILES, runs, strict=True))
+def cli_runs(monkeypatch_module: pytest.MonkeyPatch) -> Runs:
+    """`drillsim validate FILE` for every broken file."""
+    monkeypatch_module.delenv("DRILLSIM_DEBUG", raising=False)
+    return {name: _validate_in_process(DATA / name) for name in ALL_FILES}
+
+
+@pytest.fixture(scope="module")
+def monkeypatch_module() -> Iterator[pytest.MonkeyPatch]:
+    with pytest.MonkeyPatch.context() as mp:
+        yield mp
+
+
+def test_a_real_process_exits_1_with_located_lines() -> None:
+    run = _validate(DATA / "unknown_key.yaml")
+    assert run.returncode == 1 and "Traceback" not in run.stdout + run.stderr
+    assert run.stderr.startswith(f"{DATA / 'unknown_key.yaml'}:10:3: meta.colour: ")
 
 
 @pytest.mark.parametrize("case", ALL_CASES)
