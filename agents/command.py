@@ -11,12 +11,12 @@ from __future__ import annotations
 
 from collections.abc import Generator
 
-import mesa
 import numpy as np
 import simpy
 
 from drillsim.agents.facilities import ShelterAgent
 from drillsim.agents.teams import TeamAgent
+from drillsim.sim.mesa_compat import mesa
 from drillsim.sim.model import DrillModel
 from drillsim.sim.plan import LEVEL_NAMES, Condition, Level, MutualAid, Order, Trigger
 
@@ -62,11 +62,13 @@ class CommandPost(mesa.Agent):
         times = sorted({c.value for t in self._triggers() for c in t.conditions
                         if c.source == "time" and c.value > 0})
         every = self.plan.check_every_s
+        k = 0  # reviews at k * every (an integer count: no drift, never a zero wait)
         while True:
             self.review()
-            next_poll = (np.floor(env.now / every) + 1) * every
+            while k * every <= env.now:
+                k += 1
             later = [t for t in times if t > env.now]
-            yield env.timeout(min([next_poll, *later[:1]]) - env.now)
+            yield env.timeout(min([k * every, *later[:1]]) - env.now)
 
     def _triggers(self) -> list[Trigger]:
         return [lv.trigger for lv in self.plan.levels] + [
@@ -97,16 +99,20 @@ class CommandPost(mesa.Agent):
         delay = level.declare_delay_s.sample(self.model.streams(f"level:{level.name}"))
         yield self.model.env.timeout(delay)
         if level.severity <= self.severity:
-            return
+            return  # a more severe level was declared meanwhile; it includes this one's measures
         previous = LEVEL_NAMES[self.severity]
         self.severity = level.severity
         self.model.emit("plan.level", "command", qty=float(level.severity),
                         level=level.name, previous=previous)
         self.activate_shelters()
-        for i in level.orders:
-            self.issue(i)
-        for i in level.aid:
-            self.request_aid(i, level.name)
+        # A higher level includes the measures of the lower ones (在低级别响应基础上), so
+        # skipping a level never drops its orders or mutual aid.
+        for lower in self.plan.levels:
+            if lower.severity <= level.severity:
+                for i in lower.orders:
+                    self.issue(i)
+                for i in lower.aid:
+                    self.request_aid(i, level.name)
 
     def issue(self, index: int) -> None:
         """Issue order ``index`` to each of its zones (once)."""

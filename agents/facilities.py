@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Generator
 
-import mesa
 import simpy
 
+from drillsim.sim.mesa_compat import mesa
 from drillsim.sim.model import DrillModel
 
 
 class ShelterAgent(mesa.Agent):
-    """An emergency shelter. It opens ``opening_delay_s`` after the plan activates shelters,
-    unless an inject has opened or closed it first."""
+    """An emergency shelter. It opens its opening delay after the plan activates shelters,
+    unless an inject has closed it (then only an inject opens it again)."""
 
     model: DrillModel
 
@@ -32,16 +32,22 @@ class ShelterAgent(mesa.Agent):
         dist = self.model.world.shelters.opening_delay_s[self.index]
         delay = dist.sample(self.model.streams(f"shelter:{self.shelter_id}"))
         yield self.model.env.timeout(delay)
-        set_facility_open(self.model, "shelter", self.index, True, "plan activation")
+        if self.shelter_id not in self.model.state.held_closed:
+            set_facility_open(self.model, "shelter", self.index, True, "plan activation")
 
 
 def set_facility_open(model: DrillModel, kind: str, index: int, is_open: bool,
-                      reason: str) -> None:
-    """Open or close a facility, logging the change (no event if nothing changes)."""
+                      reason: str, hold: bool = False) -> None:
+    """Open or close a facility, logging the change. With ``hold`` (an inject's decision) the
+    closure is logged even if the facility is not open yet, and it stays closed until opened
+    the same way."""
     flags = model.state.facility_flags(kind)
-    if bool(flags[index]) == is_open:
+    table = model.world.facilities(kind)
+    if hold:
+        (model.state.held_closed.discard if is_open else model.state.held_closed.add)(
+            table.ids[index])
+    if bool(flags[index]) == is_open and not hold:
         return
     flags[index] = is_open
-    table = model.world.facilities(kind)
     model.emit("facility.open" if is_open else "facility.close", table.ids[index],
                model.world.roads.ids[table.node[index]], reason=reason)

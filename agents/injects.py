@@ -6,12 +6,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Generator
 
-import mesa
 import numpy as np
 import simpy
 
 from drillsim.agents.facilities import set_facility_open
 from drillsim.agents.teams import TeamAgent
+from drillsim.sim.mesa_compat import mesa
 from drillsim.sim.model import DrillModel
 from drillsim.sim.plan import Inject
 
@@ -53,13 +53,13 @@ def _open_link(model: DrillModel, inject: Inject) -> None:
 @inject_action("close_facility")
 def _close_facility(model: DrillModel, inject: Inject) -> None:
     kind, i = model.world.find_facility(inject.target)
-    set_facility_open(model, kind, i, False, f"inject {inject.id}")
+    set_facility_open(model, kind, i, False, f"inject {inject.id}", hold=True)
 
 
 @inject_action("open_facility")
 def _open_facility(model: DrillModel, inject: Inject) -> None:
     kind, i = model.world.find_facility(inject.target)
-    set_facility_open(model, kind, i, True, f"inject {inject.id}")
+    set_facility_open(model, kind, i, True, f"inject {inject.id}", hold=True)
 
 
 @inject_action("delay_team")

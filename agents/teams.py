@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from collections.abc import Generator
 
-import mesa
 import simpy
 
 from drillsim.sim.distributions import Dist
+from drillsim.sim.mesa_compat import mesa
 from drillsim.sim.model import DrillModel
 
 

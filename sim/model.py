@@ -6,13 +6,13 @@ from __future__ import annotations
 import math
 from typing import Any
 
-import mesa
 import numpy as np
 import simpy
 
 from drillsim.sim.compiled import Compiled
 from drillsim.sim.events import EventLog
 from drillsim.sim.hazards import HazardModel, build_hazard
+from drillsim.sim.mesa_compat import mesa
 from drillsim.sim.state import WorldState, counter_value
 from drillsim.sim.streams import Streams, as_seed_sequence
 

@@ -11,6 +11,7 @@ import simpy
 from drillsim.sim.compiled import Compiled
 from drillsim.sim.events import EventLog
 from drillsim.sim.hazards import HazardModel
+from drillsim.sim.mesa_compat import mesa
 from drillsim.sim.model import DrillModel, seed_manifest
 
 
@@ -27,16 +28,28 @@ def run(compiled: Compiled, seed: int | np.random.SeedSequence,
     """Run one replicate of ``compiled`` with ``seed`` until the scenario's duration (or
     ``until_s``) and return its event log."""
     model = DrillModel(compiled, seed)
-    model.emit("run.start", scenario=compiled.name, seed=seed_manifest(seed))
-    _log_initial_world(model)
-    for hazard in model.hazards:
-        model.env.process(_hazard_timeline(model, hazard))
-    for install in compiled.installers:
-        install(model)
-    end = compiled.duration_s if until_s is None else min(until_s, compiled.duration_s)
-    model.env.run(until=end)
-    model.emit("run.end")
-    return RunResult(log=model.log, warnings=model.warnings)
+    try:
+        model.emit("run.start", scenario=compiled.name, seed=seed_manifest(seed))
+        _log_initial_world(model)
+        for hazard in model.hazards:
+            model.env.process(_hazard_timeline(model, hazard))
+        for install in compiled.installers:
+            install(model)
+        end = compiled.duration_s if until_s is None else min(until_s, compiled.duration_s)
+        if end > 0:
+            model.env.run(until=end)
+        model.emit("run.end")
+        return RunResult(log=model.log, warnings=model.warnings)
+    finally:
+        release(model)
+
+
+def release(model: DrillModel) -> None:
+    """Forget the model in Mesa's class-level id counter (Mesa 3 keys ``Agent._ids`` by
+    model and never drops it), so a finished replicate can be garbage-collected."""
+    ids = getattr(mesa.Agent, "_ids", None)
+    if isinstance(ids, dict):
+        ids.pop(model, None)
 
 
 def _log_initial_world(model: DrillModel) -> None:

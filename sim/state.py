@@ -40,6 +40,8 @@ class WorldState:
         self.hospital_open = np.ones(len(world.hospitals), dtype=bool)
         self.depot_open = np.ones(len(world.depots), dtype=bool)
         self.station_open = np.ones(len(world.stations), dtype=bool)
+        self.held_closed: set[str] = set()
+        """Facilities an inject has closed: the plan does not open them by itself."""
 
     def facility_flags(self, kind: str) -> np.ndarray:
         """The open/closed flags of a facility table by its kind name."""

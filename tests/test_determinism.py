@@ -77,3 +77,20 @@ def test_a_compiled_scenario_travels_to_another_process_intact() -> None:
     compiled = load(EXAMPLES["city-earthquake"])
     copy = pickle.loads(pickle.dumps(compiled))
     assert run(copy, 2).log.digest() == run(compiled, 2).log.digest()
+
+
+def test_identical_logs_across_processes_and_hash_seeds() -> None:
+    import os
+    import subprocess
+    import sys
+
+    code = ("from drillsim.scenarios import load; from drillsim.scenarios.examples import "
+            "EXAMPLES; from drillsim.sim import run; "
+            "print(run(load(EXAMPLES['chemical-park-chlorine']), 9).log.digest())")
+    digests = set()
+    for hash_seed in ("0", "1", "12345"):
+        env = {**os.environ, "PYTHONHASHSEED": hash_seed}
+        digests.add(subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
+                                   text=True, check=True).stdout.strip())
+    local = run(load(EXAMPLES["chemical-park-chlorine"]), 9).log.digest()
+    assert digests == {local}

@@ -154,3 +154,79 @@ def test_run_until_stops_early(tiny_compiled: Compiled) -> None:
 def test_bad_seeds_are_refused(tiny_compiled: Compiled, seed: object) -> None:
     with pytest.raises(ValueError, match="seed"):
         run(tiny_compiled, seed)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("every", ["0.7s", "1.1s", "7min"])
+def test_fractional_review_intervals_finish_and_review_on_schedule(tmp_path: Path,
+                                                                   every: str) -> None:
+    data = tiny()
+    data["meta"]["duration"] = "10min"
+    data["plan"]["review_every"] = every
+    data["plan"]["levels"][0]["any_of"] = [{"metric": "deaths", "op": ">=", "value": 1}]
+    data["injects"]["scripted"] = [{"id": "R", "at": "3min", "action": "report",
+                                    "counter": "deaths", "value": 1}]
+    log = list(run(load(write(tmp_path, data)), 0).log)
+    assert log[-1].kind == "run.end" and log[-1].t_s == 600
+    seconds = {"0.7s": 0.7, "1.1s": 1.1, "7min": 420.0}[every]
+    first_review_after = np.ceil(180 / seconds - 1e-9) * seconds
+    assert next(e.t_s for e in log if e.kind == "plan.level") == pytest.approx(
+        first_review_after)
+
+
+def test_a_higher_level_includes_the_measures_of_lower_ones(tmp_path: Path) -> None:
+    data = tiny()
+    data["plan"]["levels"][0]["declare_delay"] = "30min"  # IV would be declared at 1h30
+    data["plan"]["levels"][1]["any_of"] = [{"at": "1h"}]  # III at 1h15, before IV
+    log = list(run(load(write(tmp_path, data)), 0).log)
+    assert [(e.t_s, e.data["level"]) for e in log if e.kind == "plan.level"] == [(4500.0, "III")]
+    orders = [(e.t_s, e.actor, e.place) for e in log if e.kind == "plan.order"]
+    assert (4500.0, "warn", "Z1") in orders  # level IV's order, issued with level III
+
+
+def test_an_inject_closing_a_shelter_before_it_opens_keeps_it_closed(tmp_path: Path) -> None:
+    data = tiny()
+    data["injects"]["scripted"] += [
+        {"id": "C", "at": "30min", "action": "close_facility", "facility": "S1"},
+        {"id": "O", "at": "3h30min", "action": "open_facility", "facility": "S1"}]
+    log = [(e.t_s, e.kind) for e in run(load(write(tmp_path, data)), 0).log
+           if e.actor == "S1" and e.kind.startswith("facility.")]
+    assert log == [(0.0, "facility.init"), (1800.0, "facility.close"), (12600.0, "facility.open")]
+
+
+def test_a_finished_run_is_garbage_collected(tiny_compiled: Compiled) -> None:
+    import gc
+    import weakref
+
+    from drillsim.sim import model as model_mod
+
+    made: list[weakref.ref] = []  # type: ignore[type-arg]
+    original = model_mod.DrillModel.__init__
+
+    def spy(self, *a, **k):  # type: ignore[no-untyped-def]
+        original(self, *a, **k)
+        made.append(weakref.ref(self))
+
+    model_mod.DrillModel.__init__ = spy  # type: ignore[method-assign]
+    try:
+        run(tiny_compiled, 0)
+    finally:
+        model_mod.DrillModel.__init__ = original  # type: ignore[method-assign]
+    gc.collect()
+    assert len(made) == 1 and made[0]() is None
+
+
+def test_importing_drillsim_leaves_the_process_start_method_alone() -> None:
+    import subprocess
+    import sys
+
+    code = ("import multiprocessing as mp; import drillsim.agents, drillsim.sim, "
+            "drillsim.scenarios.loader, drillsim.cli.main; "
+            "print(mp.get_start_method(allow_none=True))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout.strip()
+    assert out == "None"
+
+
+def test_a_zero_length_run(tiny_compiled: Compiled) -> None:
+    log = list(run(tiny_compiled, 0, until_s=0).log)
+    assert log[-1].kind == "run.end" and log[-1].t_s == 0
