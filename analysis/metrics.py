@@ -16,7 +16,7 @@ import numpy as np
 import pyarrow as pa
 
 from drillsim.analysis.logframe import LogFrame
-from drillsim.sim.plan import Objective
+from drillsim.sim.plan import LEVEL_NAMES, Objective
 from drillsim.sim.state import COUNTERS, DERIVED
 
 # -- series -------------------------------------------------------------------------------------
@@ -152,51 +152,69 @@ class ScalarMetric:
     unit: str
     doc: str
     scopes: frozenset[str] = frozenset()
-    needs_deadline: bool = False
+    facility_kind: str | None = None
 
 
 SCALARS: dict[str, ScalarMetric] = {}
 
 
 def scalar(name: str, unit: str, doc: str, scopes: tuple[str, ...] = (),
-           needs_deadline: bool = False) -> Callable[[ScalarFn], ScalarFn]:
+           facility_kind: str | None = None) -> Callable[[ScalarFn], ScalarFn]:
     def register(fn: ScalarFn) -> ScalarFn:
-        SCALARS[name] = ScalarMetric(name, fn, unit, doc, frozenset(scopes), needs_deadline)
+        SCALARS[name] = ScalarMetric(name, fn, unit, doc, frozenset(scopes), facility_kind)
         return fn
     return register
 
 
+def horizon(obj: Objective, lf: LogFrame) -> float:
+    """The objective's deadline, or the end of the run."""
+    return lf.duration_s if obj.deadline_s is None else min(obj.deadline_s, lf.duration_s)
+
+
 def _at(obj: Objective, lf: LogFrame) -> np.ndarray:
-    return np.array([lf.duration_s if obj.deadline_s is None else obj.deadline_s])
+    return np.array([horizon(obj, lf)])
 
 
-@scalar("max_response_level", "severity", "highest response level declared (1 = IV … 4 = I)")
+def until(lf: LogFrame, kind: str, obj: Objective) -> np.ndarray:
+    """Rows of ``kind`` up to the objective's deadline (or the end)."""
+    rows = lf.where(kind)
+    return rows[lf.t_s[rows] <= horizon(obj, lf)]
+
+
+@scalar("max_response_level", "severity", "highest response level declared by the deadline "
+        "(1 = IV … 4 = I)")
 def _max_level(lf: LogFrame, obj: Objective) -> float:
-    rows = lf.where("plan.level")
-    return float(lf.qty[rows].max(initial=0.0))
+    return float(lf.qty[until(lf, "plan.level", obj)].max(initial=0.0))
 
 
 @scalar("level_declaration_lag_s", "s",
-        "longest time from a level's trigger to its declaration (NaN if none triggered)")
+        "longest time from a level's trigger to the declaration of that level or a higher one; "
+        "a trigger still unanswered at the deadline counts up to the deadline (NaN if no "
+        "level was triggered)")
 def _level_lag(lf: LogFrame, obj: Objective) -> float:
-    trig = {lf.actor[r].removeprefix("level-"): lf.t_s[r] for r in lf.where("plan.trigger")
-            if lf.data(r)["for"] == "level"}
-    lags = [lf.t_s[r] - trig[lf.data(r)["level"]] for r in lf.where("plan.level")
-            if lf.data(r)["level"] in trig]
+    end = horizon(obj, lf)
+    declared = [(lf.t_s[r], lf.qty[r]) for r in until(lf, "plan.level", obj)]
+    lags = []
+    for r in until(lf, "plan.trigger", obj):
+        if lf.data(r)["for"] != "level":
+            continue
+        t0, severity = lf.t_s[r], LEVEL_NAMES.index(lf.actor[r].removeprefix("level-"))
+        answered = [t for t, s in declared if t >= t0 and s >= severity]
+        lags.append((answered[0] if answered else end) - t0)
     return float(max(lags)) if lags else float("nan")
 
 
-@scalar("first_order_time_s", "s", "time of the first order reaching a zone in scope "
-        "(NaN if none did)", scopes=("zones",))
+@scalar("first_order_time_s", "s", "time of the first order reaching a zone in scope by the "
+        "deadline (NaN if none did)", scopes=("zones",))
 def _first_order(lf: LogFrame, obj: Objective) -> float:
-    rows = lf.where("plan.order")
+    rows = until(lf, "plan.order", obj)
     if obj.zones:
         rows = rows[np.isin(lf.place[rows], list(obj.zones))]
     return float(lf.t_s[rows[0]]) if len(rows) else float("nan")
 
 
 @scalar("shelters_open", "shelters", "shelters open at the deadline (or the end)",
-        scopes=("facilities",))
+        scopes=("facilities",), facility_kind="shelter")
 def _n_shelters(lf: LogFrame, obj: Objective) -> float:
     sh = facilities(lf, "shelter")
     scope = set(obj.facilities) or set(sh)
@@ -206,7 +224,8 @@ def _n_shelters(lf: LogFrame, obj: Objective) -> float:
 
 
 @scalar("shelter_capacity_open_persons", "persons",
-        "capacity of the shelters open at the deadline (or the end)", scopes=("facilities",))
+        "capacity of the shelters open at the deadline (or the end)", scopes=("facilities",),
+        facility_kind="shelter")
 def _shelter_cap(lf: LogFrame, obj: Objective) -> float:
     sh = facilities(lf, "shelter")
     scope = set(obj.facilities) or set(sh)

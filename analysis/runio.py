@@ -27,7 +27,7 @@ class RunOutputs:
 
 
 def write_run(log: EventLog, folder: Path, objectives: tuple[Objective, ...] = (),
-              warnings: list[str] | None = None, metrics_every_s: float = 300.0) -> RunOutputs:
+              metrics_every_s: float = 300.0) -> RunOutputs:
     """Write a run's log, metrics and summary into ``folder`` (created if needed)."""
     folder.mkdir(parents=True, exist_ok=True)
     table = log.to_table()
@@ -36,7 +36,7 @@ def write_run(log: EventLog, folder: Path, objectives: tuple[Objective, ...] = (
     lf = LogFrame.of(table)
     metrics = folder / "metrics.parquet"
     pq.write_table(time_series(lf, metrics_every_s), metrics)
-    summary = run_summary(lf, objectives, warnings)
+    summary = run_summary(lf, objectives)
     summary_file = folder / "summary.json"
     summary_file.write_text(json.dumps(summary, indent=2, ensure_ascii=False) + "\n",
                             encoding="utf-8")

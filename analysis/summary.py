@@ -21,8 +21,18 @@ def objective_row(lf: LogFrame, obj: Objective) -> dict[str, Any]:
             "op": obj.op, "threshold": obj.threshold, "met": met, "text": obj.text}
 
 
-def run_summary(lf: LogFrame, objectives: tuple[Objective, ...] = (),
-                warnings: list[str] | None = None) -> dict[str, Any]:
+def notes_from_log(lf: LogFrame) -> list[str]:
+    """What a person should know about the run, read from its events."""
+    notes = []
+    for r in lf.where("hazard.onset"):
+        d = lf.data(r)
+        if not d["modelled"]:
+            notes.append(f"hazard '{lf.actor[r]}' ({d['hazard_kind']}): no physics model in "
+                         "this version; only its onset and end are logged")
+    return notes
+
+
+def run_summary(lf: LogFrame, objectives: tuple[Objective, ...] = ()) -> dict[str, Any]:
     """Counts by event kind, the highest level reached, orders, shelters, teams, objectives."""
     kinds = Counter(lf.kind.tolist())
     levels = lf.qty[lf.where("plan.level")]
@@ -39,5 +49,5 @@ def run_summary(lf: LogFrame, objectives: tuple[Objective, ...] = (),
         "injects_fired": int(kinds.get("drill.inject", 0)),
         "teams_ready": int(kinds.get("team.ready", 0)),
         "objectives": [objective_row(lf, o) for o in objectives],
-        "warnings": list(warnings or []),
+        "warnings": notes_from_log(lf),
     }

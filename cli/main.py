@@ -61,6 +61,11 @@ def friendly(fn: F) -> F:
         except Failure as exc:
             err.print(f"drillsim: {exc}", markup=False)
             raise typer.Exit(exc.code) from None
+        except OSError as exc:
+            where = f" {exc.filename}" if exc.filename else ""
+            err.print(f"drillsim: cannot write or read{where}: {exc.strerror or exc}",
+                      markup=False)
+            raise typer.Exit(2) from None
         except KeyboardInterrupt:
             err.print("drillsim: interrupted")
             raise typer.Exit(130) from None
@@ -102,7 +107,13 @@ def validate(
 
     failed = False
     for name in files:
-        result = check(_scenario_path(name))
+        try:
+            path = _scenario_path(name)
+        except Failure as exc:
+            err.print(f"drillsim: {exc}", markup=False)
+            failed = True
+            continue
+        result = check(path)
         _print_problems(result.problems)
         if result.errors:
             failed = True

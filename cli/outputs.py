@@ -8,12 +8,16 @@ from pathlib import Path
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
+from drillsim.analysis.metrics import SCALARS
 from drillsim.analysis.runio import RunOutputs, write_run
+from drillsim.scenarios.durations import format_duration
 from drillsim.scenarios.schema import Scenario
 from drillsim.sim import run
 from drillsim.sim.compiled import Compiled
+from drillsim.sim.plan import LEVEL_NAMES
 
 
 def json_schema() -> dict[str, Any]:
@@ -32,27 +36,40 @@ def starter_text() -> str:
 
 def run_and_write(compiled: Compiled, seed: int, folder: Path, every_s: float) -> RunOutputs:
     result = run(compiled, seed)
-    return write_run(result.log, folder, compiled.plan.objectives, result.warnings, every_s)
+    return write_run(result.log, folder, compiled.plan.objectives, every_s)
+
+
+def shown(value: float | None, unit: str) -> str:
+    """A metric value as a person reads it: durations as durations, levels as I–IV."""
+    if value is None:
+        return "—"
+    if unit == "s":
+        return format_duration(value)
+    if unit == "severity":
+        return LEVEL_NAMES[int(value)]
+    return f"{value:,.4g}"
 
 
 def print_summary(console: Console, r: RunOutputs) -> None:
     s = r.summary
-    console.print(f"[bold]{s['scenario']}[/bold] — seed {s['seed'].get('entropy')}, "
-                  f"{s['duration_s'] / 3600:g} h simulated, {s['events']:,} events")
+    console.print(f"[bold]{escape(s['scenario'])}[/bold] — seed {s['seed'].get('entropy')}, "
+                  f"{format_duration(s['duration_s'])} simulated, {s['events']:,} events")
+    orders = ", ".join(s["orders_issued"]) or "none"
     console.print(f"population {s['population']:,.0f} · highest response level "
-                  f"{s['max_response_level']} · orders {', '.join(s['orders_issued']) or 'none'}"
-                  f" · injects {s['injects_fired']} · teams ready {s['teams_ready']}")
+                  f"{s['max_response_level']} · orders {orders} · injects "
+                  f"{s['injects_fired']} · teams ready {s['teams_ready']}", markup=False)
     if s["objectives"]:
         table = Table(title="Objectives", title_justify="left")
         for col in ("objective", "metric", "value", "target", "met"):
             table.add_column(col)
         for o in s["objectives"]:
-            value = "—" if o["value"] is None else f"{o['value']:g}"
-            table.add_row(o["id"], o["metric"], value, f"{o['op']} {o['threshold']:g}",
+            unit = SCALARS[o["metric"]].unit
+            table.add_row(escape(o["id"]), o["metric"], shown(o["value"], unit),
+                          f"{o['op']} {shown(o['threshold'], unit)}",
                           "[green]yes[/green]" if o["met"] else "[red]no[/red]")
         console.print(table)
     for w in s["warnings"]:
-        console.print(f"[yellow]note:[/yellow] {w}", markup=True)
+        console.print(f"[yellow]note:[/yellow] {escape(w)}")
     console.print("outputs:")
     for label, path in (("events", r.events), ("metrics", r.metrics),
                         ("summary", r.summary_file)):

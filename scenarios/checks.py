@@ -18,8 +18,10 @@ from drillsim.scenarios.problems import format_path
 from drillsim.scenarios.schema.plan import Plan
 from drillsim.scenarios.schema.region import Region
 from drillsim.scenarios.schema.scenario import Injects, Meta
+from drillsim.sim.hazards import HAZARDS
 
-Finding = tuple[tuple[Any, ...], str]
+Finding = tuple[tuple[Any, ...], str] | tuple[tuple[Any, ...], str, str]
+"""(data path, message) or (data path, message, severity)."""
 
 
 @dataclass
@@ -30,7 +32,8 @@ class Sections:
     region: Region | None = None
     plan: Plan | None = None
     injects: Injects | None = None
-    hazard_ids: list[str] | None = None
+    hazards: list[Any] | None = None
+    """The validated hazards."""
 
 
 def _dupes(items: list[Any], path: tuple[Any, ...], what: str,
@@ -42,6 +45,13 @@ def _dupes(items: list[Any], path: tuple[Any, ...], what: str,
                                      f"{_show(seen[item.id])})")
         else:
             seen[item.id] = (*path, i)
+
+
+def _end(at: float, meta: Meta | None, path: tuple[Any, ...], what: str) -> Iterator[Finding]:
+    """Something timed at or after the end never happens: say so."""
+    if meta is not None and at >= meta.duration:
+        yield path, (f"{what} {format_duration(at)} is at or after the end of the scenario "
+                     f"({format_duration(meta.duration)}), so it would never happen")
 
 
 def _show(path: tuple[Any, ...]) -> str:
@@ -63,6 +73,13 @@ def facility_ids(region: Region) -> dict[str, str]:
         for f in getattr(region, kind):
             out.setdefault(f.id, kind[:-1])
     return out
+
+
+def check_hazards(hazards: list[Any], meta: Meta | None) -> Iterator[Finding]:
+    seen: dict[str, tuple[Any, ...]] = {}
+    yield from _dupes(hazards, ("hazards",), "hazard", seen)
+    for i, h in enumerate(hazards):
+        yield from _end(h.start, meta, ("hazards", i, "start"), "the start")
 
 
 def check_region(region: Region) -> Iterator[Finding]:
@@ -91,13 +108,19 @@ def check_region(region: Region) -> Iterator[Finding]:
         yield from _missing(row.zone, zones, "zone", (*r, "population_table", i, "zone"))
 
 
-def check_plan(plan: Plan, region: Region | None, hazard_ids: list[str] | None,
+def check_plan(plan: Plan, region: Region | None, hazards: dict[str, str] | None,
                meta: Meta | None) -> Iterator[Finding]:
     p = ("plan",)
     yield from _dupes(plan.orders, (*p, "orders"), "order")
     teams: dict[str, tuple[Any, ...]] = {}
     yield from _dupes(plan.teams, (*p, "teams"), "team", teams)
     yield from _dupes(plan.mutual_aid, (*p, "mutual_aid"), "team", teams)
+    for i, a in enumerate(plan.mutual_aid):
+        for k in range(1, a.teams + 1):
+            if f"{a.id}-{k}" in teams:
+                yield (*p, "mutual_aid", i, "id"), (
+                    f"mutual aid '{a.id}' names its teams {a.id}-1 … {a.id}-{a.teams}, and "
+                    f"'{a.id}-{k}' is already a team id; rename one of them")
     yield from _dupes(plan.objectives, (*p, "objectives"), "objective")
     orders = {o.id for o in plan.orders}
     aid = {a.id for a in plan.mutual_aid}
@@ -112,7 +135,7 @@ def check_plan(plan: Plan, region: Region | None, hazard_ids: list[str] | None,
             yield from _missing(a, aid, "mutual aid", (*p, "levels", i, "activates",
                                                         "mutual_aid", j))
     yield from _objective_checks(plan, region, meta)
-    yield from _condition_checks(plan, region, hazard_ids, meta)
+    yield from _condition_checks(plan, region, hazards, meta)
     if region is None:
         return
     zones = {z.id for z in region.zones}
@@ -132,7 +155,7 @@ def check_plan(plan: Plan, region: Region | None, hazard_ids: list[str] | None,
             yield from _missing(s, shelters, "shelter", (*p, "shelter_assignment", "zones", z, j))
 
 
-def _condition_checks(plan: Plan, region: Region | None, hazard_ids: list[str] | None,
+def _condition_checks(plan: Plan, region: Region | None, hazards: dict[str, str] | None,
                       meta: Meta | None) -> Iterator[Finding]:
     zones = {z.id for z in region.zones} if region else None
     triggered = [("levels", i, x) for i, x in enumerate(plan.levels)] + \
@@ -141,12 +164,16 @@ def _condition_checks(plan: Plan, region: Region | None, hazard_ids: list[str] |
         mode = "any_of" if item.any_of else "all_of"
         for j, cond in enumerate(item.any_of or item.all_of):
             at = ("plan", section, i, mode, j)
-            if hasattr(cond, "at") and meta is not None and cond.at > meta.duration:
-                yield (*at, "at"), (f"{format_duration(cond.at)} is after the end of the "
-                                    f"scenario ({format_duration(meta.duration)})")
+            if hasattr(cond, "at"):
+                yield from _end(cond.at, meta, (*at, "at"), "the time")
             if hasattr(cond, "hazard"):
-                if hazard_ids is not None:
-                    yield from _missing(cond.hazard, set(hazard_ids), "hazard", (*at, "hazard"))
+                if hazards is not None:
+                    yield from _missing(cond.hazard, hazards, "hazard", (*at, "hazard"))
+                kind = (hazards or {}).get(cond.hazard)
+                if kind is not None and kind not in HAZARDS:
+                    yield (*at, "hazard"), (
+                        f"hazard '{cond.hazard}' is a {kind}, which has no physics model in "
+                        "this version: this condition cannot become true yet"), "warning"
                 if zones is not None:
                     for k, z in enumerate(cond.zones):
                         yield from _missing(z, zones, "zone", (*at, "zones", k))
@@ -173,6 +200,10 @@ def _objective_checks(plan: Plan, region: Region | None, meta: Meta | None
         if fac is not None:
             for k, f in enumerate(obj.scope.facilities):
                 yield from _missing(f, fac, "facility", (*at, "scope", "facilities", k))
+                if f in fac and metric.facility_kind and fac[f] != metric.facility_kind:
+                    yield (*at, "scope", "facilities", k), (
+                        f"'{f}' is a {fac[f]}; metric '{obj.metric}' counts "
+                        f"{metric.facility_kind}s")
         if meta is not None and obj.deadline is not None and obj.deadline > meta.duration:
             yield (*at, "deadline"), (f"{format_duration(obj.deadline)} is after the end of "
                                       f"the scenario ({format_duration(meta.duration)})")
@@ -192,9 +223,15 @@ def check_injects(injects: Injects, region: Region | None, plan: Plan | None,
     for at, inj in entries:
         if at[1] == "scripted" and inj.at is None:
             yield (*at, "at"), "a scripted inject needs 'at' (when it fires)"
-        if meta is not None and inj.at is not None and inj.at > meta.duration:
-            yield (*at, "at"), (f"{format_duration(inj.at)} is after the end of the scenario "
-                                f"({format_duration(meta.duration)})")
+        if inj.at is not None:
+            yield from _end(inj.at, meta, (*at, "at"), "the time")
+    if injects.random is not None:
+        window = injects.random.window
+        yield from _end(window[0], meta, ("injects", "random", "window", 0), "the window start")
+        if meta is not None and window[1] > meta.duration:
+            yield ("injects", "random", "window", 1), (
+                f"the window ends at {format_duration(window[1])}, after the end of the "
+                f"scenario ({format_duration(meta.duration)})")
         if hasattr(inj, "link") and links is not None:
             yield from _missing(inj.link, links, "road link", (*at, "link"))
         if hasattr(inj, "facility") and fac is not None:
@@ -207,7 +244,10 @@ def check_all(s: Sections) -> Iterator[Finding]:
     """Every cross-reference check that the valid sections allow."""
     if s.region is not None:
         yield from check_region(s.region)
+    kinds = None if s.hazards is None else {h.id: h.kind for h in s.hazards}
+    if s.hazards is not None:
+        yield from check_hazards(s.hazards, s.meta)
     if s.plan is not None:
-        yield from check_plan(s.plan, s.region, s.hazard_ids, s.meta)
+        yield from check_plan(s.plan, s.region, kinds, s.meta)
     if s.injects is not None:
         yield from check_injects(s.injects, s.region, s.plan, s.meta)

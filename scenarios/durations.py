@@ -8,10 +8,18 @@ import re
 _UNITS = {"d": 86400.0, "h": 3600.0, "min": 60.0, "m": 60.0, "s": 1.0}
 _ORDER = {"d": 0, "h": 1, "min": 2, "m": 2, "s": 3}
 _PART = re.compile(r"\s*(\d+(?:\.\d+)?)\s*(d|h|min|m|s)(?![a-z])", re.IGNORECASE)
-_ISO = re.compile(r"P(?:(\d+(?:\.\d+)?)D)?(?:T(?:(\d+(?:\.\d+)?)H)?(?:(\d+(?:\.\d+)?)M)?"
-                  r"(?:(\d+(?:\.\d+)?)S)?)?", re.IGNORECASE)
+_ISO = re.compile(r"P(?=\d|T\d)(?:(\d+(?:\.\d+)?)D)?(?:T(?=\d)(?:(\d+(?:\.\d+)?)H)?"
+                  r"(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)S)?)?", re.IGNORECASE)
 HINT = "write a duration with units, e.g. '90s', '15min', '2h30m' or 'PT2H'"
-PATTERN = r"^\s*(\d+(\.\d+)?\s*(d|h|min|m|s)\s*)+$|^P(\d+D)?(T(\d+H)?(\d+M)?(\d+S)?)?$|^0$"
+_NUM = r"\d+(\.\d+)?"
+_UNIT = r"([dD]|[hH]|[mM][iI][nN]|[mM]|[sS])"
+PATTERN = (rf"^\s*({_NUM}\s*{_UNIT}\s*)+$"
+           rf"|^\s*[pP](?=\d|[tT]\d)({_NUM}[dD])?([tT](?=\d)({_NUM}[hH])?({_NUM}[mM])?"
+           rf"({_NUM}[sS])?)?\s*$"
+           r"|^\s*0\s*$")
+"""The JSON Schema pattern of a duration string (ECMA-262 and Python regex alike). It admits
+every string :func:`parse_duration` accepts (units in any order are refused by the parser
+only)."""
 
 
 def parse_duration(value: object) -> float:
@@ -32,7 +40,7 @@ def parse_duration(value: object) -> float:
     if text.startswith("-"):
         raise ValueError(f"a duration cannot be negative; got {value!r}")
     iso = _ISO.fullmatch(text)
-    if iso and text.upper() not in ("P", "PT") and any(iso.groups()):
+    if iso and any(iso.groups()):
         days, hours, minutes, seconds = (float(g) if g else 0.0 for g in iso.groups())
         return days * 86400.0 + hours * 3600.0 + minutes * 60.0 + seconds
     return _parse_units(text, value)

@@ -61,7 +61,12 @@ def _message(err: dict[str, Any], root: type[BaseModel], src: Source,
              found: tuple[Any, ...]) -> str:
     kind, msg = err["type"], err["msg"]
     if kind == "missing":
+        if isinstance(err["loc"][-1], int):
+            return f"this list needs more items (item {err['loc'][-1] + 1} is missing)"
         return f"missing required field '{err['loc'][-1]}'"
+    if kind == "string_pattern_mismatch":
+        return (f"expected an id without spaces, commas, brackets or '#', got "
+                f"{_got(err.get('input'))}")
     if kind == "extra_forbidden":
         key = str(err["loc"][-1])
         parent = src.locate(found[:-1])[1] if found else ()
@@ -80,7 +85,10 @@ def _message(err: dict[str, Any], root: type[BaseModel], src: Source,
         return f"expected a list, got {_got(err.get('input'))}"
     if "input" in err and kind not in ("value_error", "union_tag_invalid", "condition",
                                       "assertion_error"):
-        msg += f", got {_got(err['input'])}"
+        if ", got " not in msg and " got " not in msg:
+            msg += f", got {_got(err['input'])}"
+        else:
+            msg += f" ({_got(err['input'])})"
     return msg
 
 
@@ -101,7 +109,7 @@ def problems_from(exc: ValidationError, src: Source, root: type[BaseModel],
         location, found = src.locate(loc)
         shown = found
         if err["type"] in ("missing", "extra_forbidden", "union_tag_invalid") and loc and \
-                loc[-1] not in found:
+                isinstance(loc[-1], str) and loc[-1] not in found:
             shown = (*found, loc[-1])
         out.append(Problem(location, format_path(shown), _message(err, root, src, found)))
     return _merge_alternatives(_dedupe(out))

@@ -58,13 +58,11 @@ def check(path: str | Path) -> Checked:
     try:
         out.scenario = Scenario.model_validate(src.data)
         sections = Sections(out.scenario.meta, out.scenario.region, out.scenario.plan,
-                            out.scenario.injects, [h.id for h in out.scenario.hazards])
+                            out.scenario.injects, out.scenario.hazards)
     except ValidationError as exc:
         out.problems += problems_from(exc, src, Scenario)
         sections = _valid_sections(src.data)
-    out.problems += [_locate(src, p, m) for p, m in check_all(sections)]
-    if sections.hazard_ids is not None:
-        out.problems += _hazard_dupes(src, sections.hazard_ids)
+    out.problems += [_locate(src, *finding) for finding in check_all(sections)]
     if out.errors or out.scenario is None:
         return out
     out.compiled = compile_scenario(out.scenario, src.digest())
@@ -92,8 +90,7 @@ def _valid_sections(data: dict[str, Any]) -> Sections:
             parts[name] = None
     hazards = None
     with contextlib.suppress(ValidationError):
-        adapter = TypeAdapter(list[Hazard])
-        hazards = [h.id for h in adapter.validate_python(data.get("hazards") or [])]
+        hazards = TypeAdapter(list[Hazard]).validate_python(data.get("hazards") or [])
     return Sections(parts["meta"], parts["region"], parts["plan"], parts["injects"], hazards)
 
 
@@ -103,33 +100,20 @@ def _locate(src: Source, path: tuple[Any, ...], message: str,
     return Problem(location, format_path(path), message, severity)
 
 
-def _hazard_dupes(src: Source, ids: list[str]) -> list[Problem]:
-    seen: set[str] = set()
-    out = []
-    for i, h in enumerate(ids):
-        if h in seen:
-            out.append(_locate(src, ("hazards", i, "id"), f"duplicate hazard id '{h}'"))
-        seen.add(h)
-    return out
-
-
 def _network_checks(src: Source, scenario: Scenario, compiled: Compiled) -> list[Problem]:
-    """Shelters that no zone can reach (errors); zones that reach no shelter, facilities no
-    zone reaches and shelters below the per-person floor area (warnings)."""
+    """Shelters that no zone can reach (errors); zones that reach no shelter and shelters
+    below the per-person floor area (warnings)."""
     w = compiled.world
     out: list[Problem] = []
     if len(w.shelters) == 0:
         return out
-    from_zones = w.roads.travel_times_s(np.unique(w.zones.node))
-    reached = np.isfinite(from_zones).any(axis=0)
+    reachable = np.isfinite(w.zone_to_shelter_s)
     for i, sid in enumerate(w.shelters.ids):
-        if not reached[w.shelters.node[i]]:
+        if not reachable[:, i].any():
             out.append(_locate(src, ("region", "shelters", i, "node"),
                                f"shelter '{sid}' cannot be reached by road from any zone"))
-    to_shelters = w.roads.travel_times_s(np.unique(w.shelters.node), reverse=True)
-    reach_any = np.isfinite(to_shelters).any(axis=0)
     for i, zid in enumerate(w.zones.ids):
-        if not reach_any[w.zones.node[i]]:
+        if not reachable[i].any():
             out.append(_locate(src, ("region", "zones", i), f"zone '{zid}' cannot reach any "
                                "shelter by road", "warning"))
     for i, s in enumerate(scenario.region.shelters):

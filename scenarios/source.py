@@ -23,6 +23,12 @@ from drillsim.scenarios.problems import Location, Problem, ScenarioError, format
 Path_ = tuple[Any, ...]
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 INCLUDE_TAG = "!include"
+MAX_VALUES = 5_000_000
+"""More values than this (a 10-million-resident city has far fewer) means an alias bomb."""
+
+
+class _TooLargeError(Exception):
+    pass
 
 
 @dataclass
@@ -111,7 +117,17 @@ def _load_yaml(path: Path, at: Path_, src: Source, stack: tuple[Path, ...]) -> A
         return None
     if node is None:
         return None
-    return _Walker(loader, path, src, (*stack, path.resolve())).value(node, at)
+    try:
+        return _Walker(loader, path, src, (*stack, path.resolve())).value(node, at)
+    except RecursionError:
+        src.problems.append(Problem(Location(str(path), 1, 1), format_path(at),
+                                    "a YAML alias refers to itself, or nesting is too deep"))
+        return None
+    except _TooLargeError:
+        src.problems.append(Problem(Location(str(path), 1, 1), format_path(at),
+                                    f"the file expands to more than {MAX_VALUES:,} values "
+                                    "(YAML aliases repeated many times?)"))
+        return None
 
 
 _STARTS_AT_CONTEXT = ("while scanning a quoted scalar", "while scanning a simple key",
@@ -151,6 +167,8 @@ class _Walker:
         return Location(str(self.path), node.start_mark.line + 1, node.start_mark.column + 1)
 
     def value(self, node: yaml.Node, at: Path_) -> Any:
+        if len(self.src.locations) > MAX_VALUES:
+            raise _TooLargeError
         self.src.locations.setdefault(at, self.loc(node))
         if node.tag == INCLUDE_TAG:
             return self.include(node, at)
@@ -228,7 +246,9 @@ class _Walker:
 
 
 def _load_csv(path: Path, at: Path_, src: Source) -> list[dict[str, Any]]:
-    """A CSV table as a list of rows (header names as keys; numbers parsed)."""
+    """A CSV table as a list of rows (header names as keys). Cells stay text: the schema
+    turns them into numbers where a number is expected, and ids such as division codes
+    (110101) stay ids."""
     text = read_text(path)
     src.files.append(path)
     rows = []
@@ -242,19 +262,8 @@ def _load_csv(path: Path, at: Path_, src: Source) -> list[dict[str, Any]]:
                 src.problems.append(Problem(Location(str(path), line, 1), format_path((*at, i)),
                                             "this row has more cells than the header"))
                 continue
-            clean[k.strip()] = _cell(v)
+            clean[k.strip()] = None if v is None else v.strip()
             src.locations[(*at, i, k.strip())] = Location(str(path), line, 1)
         rows.append(clean)
     return rows
 
-
-def _cell(text: str | None) -> Any:
-    if text is None:
-        return None
-    s = text.strip()
-    for conv in (int, float):
-        try:
-            return conv(s)
-        except ValueError:
-            pass
-    return s

@@ -47,10 +47,6 @@ class DrillModel(mesa.Model):
             build_hazard(spec, compiled.world, streams(f"hazard:{spec.id}"))
             for spec in compiled.hazards
         ]
-        self.warnings: list[str] = [
-            f"hazard {h.spec.id!r} ({h.spec.kind}): no physics model in this version; only "
-            "its onset and end are logged" for h in self.hazards if not h.modelled
-        ]
 
     @property
     def now(self) -> float:

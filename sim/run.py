@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Generator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import simpy
@@ -17,10 +17,9 @@ from drillsim.sim.model import DrillModel, seed_manifest
 
 @dataclass
 class RunResult:
-    """The event log of a run and anything the run wants a person to know."""
+    """The outcome of a run: its event log (everything else is derived from it)."""
 
     log: EventLog
-    warnings: list[str] = field(default_factory=list)
 
 
 def run(compiled: Compiled, seed: int | np.random.SeedSequence,
@@ -39,7 +38,7 @@ def run(compiled: Compiled, seed: int | np.random.SeedSequence,
         if end > 0:
             model.env.run(until=end)
         model.emit("run.end")
-        return RunResult(log=model.log, warnings=model.warnings)
+        return RunResult(log=model.log)
     finally:
         release(model)
 

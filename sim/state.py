@@ -21,6 +21,9 @@ COUNTERS: dict[str, str] = {
 """State counters that plan triggers may name, with their meaning."""
 
 DERIVED: dict[str, tuple[str, ...]] = {"deaths_and_missing": ("deaths", "missing")}
+"""Counters that are sums of others (they cannot be reported directly)."""
+
+BASE_COUNTERS: tuple[str, ...] = tuple(c for c in COUNTERS if c not in DERIVED)
 
 
 def counter_value(counters: dict[str, float], name: str) -> float:

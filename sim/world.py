@@ -125,8 +125,16 @@ class RoadGraph(_Table):
 
     def time_matrix(self, link_open: np.ndarray | None = None) -> sparse.csr_matrix:
         """Sparse node × node matrix of free-flow travel times over open links. Parallel links
-        keep the fastest."""
-        keep = np.ones(self.n_links, bool) if link_open is None else np.asarray(link_open, bool)
+        keep the fastest. The all-open matrix is built once and kept."""
+        if link_open is None:
+            cached = self.__dict__.get("_csr")
+            if cached is None:
+                cached = self._build_matrix(np.ones(self.n_links, bool))
+                object.__setattr__(self, "_csr", cached)
+            return cached
+        return self._build_matrix(np.asarray(link_open, bool))
+
+    def _build_matrix(self, keep: np.ndarray) -> sparse.csr_matrix:
         t = self.free_flow_time_s()[keep]
         n = len(self.ids)
         coo = sparse.coo_matrix((t, (self.link_from[keep], self.link_to[keep])), shape=(n, n))
@@ -190,6 +198,17 @@ class Stations(Facilities):
     """Stations where teams are based."""
 
 
+def shelter_times(roads: RoadGraph, zone_nodes: np.ndarray,
+                  shelter_nodes: np.ndarray) -> np.ndarray:
+    """Zones × shelters free-flow travel times: one reverse Dijkstra per distinct shelter
+    node (scipy.sparse.csgraph)."""
+    if len(shelter_nodes) == 0 or len(zone_nodes) == 0:
+        return np.zeros((len(zone_nodes), len(shelter_nodes)))
+    unique, which = np.unique(shelter_nodes, return_inverse=True)
+    to_node = roads.travel_times_s(unique, reverse=True)  # [shelter node, any node]
+    return to_node[which][:, zone_nodes].T
+
+
 FACILITY_KINDS = ("shelter", "hospital", "depot", "station")
 """Facility kinds, in the order their tables are listed (their ids share one namespace)."""
 
@@ -204,6 +223,13 @@ class World:
     hospitals: Hospitals
     depots: Depots
     stations: Stations
+    zone_to_shelter_s: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
+    """Free-flow travel time from each zone's node to each shelter (inf: unreachable)."""
+
+    def __post_init__(self) -> None:
+        if self.zone_to_shelter_s.shape != (len(self.zones), len(self.shelters)):
+            times = shelter_times(self.roads, self.zones.node, self.shelters.node)
+            object.__setattr__(self, "zone_to_shelter_s", frozen_array(times))
 
     @property
     def population(self) -> int:

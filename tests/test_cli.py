@@ -106,8 +106,35 @@ def test_usage_errors_are_one_clear_message(args: list[str], phrase: str) -> Non
 
 
 def test_help_for_every_command() -> None:
+    import re
+
     top = cli("--help")
     for cmd in ("validate", "schema", "run", "new", "examples", "generate-city"):
-        assert cmd in top.stdout
+        assert re.search(rf"^\W*{cmd}\s+\S", top.stdout, re.M), cmd  # listed with its help
         sub = cli(cmd, "--help")
         assert sub.returncode == 0 and "Usage" in sub.stdout
+
+
+def test_output_path_problems_are_one_sentence(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    for args in (["run", "riverside-flood", "--out", str(blocker)],
+                 ["schema", "-o", str(tmp_path / "missing" / "s.json")],
+                 ["new", str(tmp_path / "missing" / "x.yaml")]):
+        p = cli(*args)
+        assert p.returncode == 2 and p.stderr.startswith("drillsim: cannot write or read")
+        no_traceback(p)
+
+
+def test_validate_goes_on_after_a_missing_file(tmp_path: Path) -> None:
+    p = cli("validate", str(tmp_path / "nope.yaml"), "chemical-park-chlorine")
+    assert p.returncode == 1
+    assert "no such file" in p.stderr and "chemical-park-chlorine: valid" in p.stdout
+
+
+def test_scenario_text_is_printed_as_written(tmp_path: Path) -> None:
+    data = tiny()
+    data["meta"]["name"] = "Flood drill [/draft] [red]v2"
+    p = cli("run", str(write(tmp_path, data)), "--out", str(tmp_path / "o"))
+    assert p.returncode == 0, p.stderr
+    assert "Flood drill [/draft] [red]v2" in p.stdout

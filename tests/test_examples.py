@@ -19,7 +19,9 @@ def test_there_are_three_examples() -> None:
 def test_example_is_valid_and_realistic_in_size(name: str) -> None:
     result = check(EXAMPLES[name])
     assert not result.errors, [str(p) for p in result.errors]
-    assert not [p for p in result.problems if p.severity == "warning"]
+    # The only warnings allowed: conditions on hazards whose physics is not in yet.
+    assert not [p for p in result.problems if p.severity == "warning"
+                and "no physics model" not in p.message]
     w = result.compiled.world  # type: ignore[union-attr]
     assert 10_000 <= w.population <= 500_000
     assert 100 <= len(set(w.roads.link_ids)) <= 10_000

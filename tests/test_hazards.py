@@ -44,3 +44,22 @@ def test_kinds_without_physics_read_nan_and_say_so(world) -> None:  # type: igno
     h = build_hazard(HazardSpec(id="q", kind="not-yet"), world, np.random.default_rng(0))
     assert isinstance(h, UnmodelledHazard) and not h.modelled
     assert np.isnan(h.sample(0.0, np.zeros(3), np.zeros(3))).all()
+    from drillsim.analysis.logframe import LogFrame
+    from drillsim.analysis.summary import run_summary
+    from drillsim.scenarios import load
+    from drillsim.sim import run
+
+    summary = run_summary(LogFrame.of(run(load(EXAMPLES["city-earthquake"]), 0).log))
+    assert summary["warnings"] == ["hazard 'mainshock' (earthquake): no physics model in this "
+                                   "version; only its onset and end are logged"]
+
+
+def test_hazard_parameters_are_read_only_and_travel_intact() -> None:
+    import pickle
+
+    spec = HazardSpec(id="h", kind="flood", params={"hydrograph": [{"at": 0.0}], "n": 0.03})
+    with pytest.raises(TypeError, match="read-only"):
+        spec.params["n"] = 0.1  # type: ignore[index]
+    with pytest.raises(TypeError, match="read-only"):
+        spec.params["hydrograph"][0]["at"] = 5.0
+    assert pickle.loads(pickle.dumps(spec)) == spec

@@ -110,3 +110,30 @@ def test_every_scalar_is_documented_with_a_unit() -> None:
     for name, m in SCALARS.items():
         assert m.name == name and m.unit and m.doc
     assert np.isfinite(evaluate(hand_log(), obj("max_response_level")))
+
+
+@pytest.mark.parametrize(("metric", "deadline", "expected"), [
+    ("max_response_level", 2000.0, 1.0),
+    ("max_response_level", 899.0, 0.0),
+    ("first_order_time_s", 800.0, float("nan")),
+    ("first_order_time_s", 900.0, 900.0),
+])
+def test_every_scalar_honours_the_deadline(metric: str, deadline: float,
+                                           expected: float) -> None:
+    value = evaluate(hand_log(), obj(metric, deadline_s=deadline))
+    assert value == expected or (math.isnan(expected) and math.isnan(value))
+
+
+def test_level_lag_counts_an_unanswered_trigger_up_to_the_deadline() -> None:
+    # level III triggered at 1800 and declared at 2400: by a 2000 s deadline it has waited 200 s
+    assert evaluate(hand_log(), obj("level_declaration_lag_s", deadline_s=2000.0)) == 300.0
+    assert evaluate(hand_log(), obj("level_declaration_lag_s", deadline_s=2300.0)) == 500.0
+
+
+def test_a_trigger_answered_by_a_higher_level_is_answered() -> None:
+    log = EventLog()
+    log.emit(0, "plan.trigger", "level-IV", condition="c", **{"for": "level"})
+    log.emit(0, "plan.trigger", "level-III", condition="c", **{"for": "level"})
+    log.emit(600, "plan.level", "command", qty=2, level="III", previous="none")
+    log.emit(3600, "run.end")
+    assert evaluate(LogFrame.of(log), obj("level_declaration_lag_s")) == 600.0

@@ -80,7 +80,7 @@ CASES = [
     Case("unknown_metric.yaml", 76, 7, "plan.objectives[0].metric",
          ("'first_order_time'", "did you mean 'first_order_time_s'")),
     Case("inject_after_end.yaml", 90, 19, "injects.scripted[1].at",
-         ("13h is after the end of the scenario (12h)",)),
+         ("13h is at or after the end of the scenario (12h)",)),
     Case("unreachable_shelter.yaml", 34, 38, "region.shelters[1].node",
          ("shelter 'S-stadium' cannot be reached by road from any zone",)),
     Case("condition_without_kind.yaml", 62, 11, "plan.levels[1].any_of[1]",

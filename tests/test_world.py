@@ -57,3 +57,10 @@ def test_defaults_compiled_into_the_world(tmp_path: Path) -> None:
     assert w.population == 1000 + 650 + 262
     assert np.all(w.roads.capacity_veh_h == 1900.0)  # one lane at the HCM base rate
     assert w.roads.n_links == 4 and list(w.roads.bridge) == [False, False, True, True]
+
+
+def test_zone_to_shelter_times_are_compiled_once(tmp_path: Path) -> None:
+    w = load(write(tmp_path, tiny())).world
+    # Z1 leaves from A (nearest node), Z2 from C where S1 stands: 200 s and 0 s.
+    assert w.zone_to_shelter_s.tolist() == [[200.0], [0.0]]
+    assert w.roads.time_matrix() is w.roads.time_matrix()

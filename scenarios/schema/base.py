@@ -9,8 +9,10 @@ from pydantic import (
     BaseModel,
     BeforeValidator,
     ConfigDict,
+    Discriminator,
     Field,
     StringConstraints,
+    Tag,
     WithJsonSchema,
     model_validator,
 )
@@ -22,16 +24,33 @@ from drillsim.sim.distributions import DIST_PARAMS, Dist
 class Strict(BaseModel):
     """Unknown keys are errors (a typo must not be silently ignored); models are immutable."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True,
+                              allow_inf_nan=False)
 
 
-Id = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:-]*$", max_length=64),
-               Field(description="an identifier: letters, digits and _ . : - (no spaces)")]
+def _id_text(value: object) -> object:
+    """Numeric ids (administrative division codes such as 110101) are ids too."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return value
+
+
+ID_PATTERN = r"^[^\s#,\[\]{}]+$"
+Id = Annotated[str, BeforeValidator(_id_text),
+               StringConstraints(pattern=ID_PATTERN, min_length=1, max_length=64),
+               Field(description="an identifier: any letters (北区 too), digits and _ . : - "
+                     "without spaces, commas, brackets or #")]
+
+
+MAX_DURATION_S = 400 * 86400.0
+"""Longest duration accepted (a scenario longer than this is almost surely a typo)."""
 
 
 def _non_negative(seconds: float) -> float:
     if seconds < 0:
         raise ValueError("a duration cannot be negative")
+    if seconds > MAX_DURATION_S:
+        raise ValueError("a duration longer than 400 days is not supported")
     return seconds
 
 
@@ -70,7 +89,15 @@ NumberOrDuration = Annotated[
 Share = Annotated[float, Field(ge=0.0, le=1.0, description="a share between 0 and 1")]
 NonNegative = Annotated[float, Field(ge=0.0)]
 Positive = Annotated[float, Field(gt=0.0)]
-Count = Annotated[int, Field(ge=0)]
+
+
+def _not_bool(value: object) -> object:
+    if isinstance(value, bool):
+        raise ValueError(f"expected a whole number, got {str(value).lower()}")
+    return value
+
+
+Count = Annotated[int, Field(ge=0), BeforeValidator(_not_bool)]
 Comparison = Literal[">=", ">", "<=", "<", "=="]
 
 
@@ -100,8 +127,10 @@ class DurationDist(Strict):
             raise ValueError(f"{self.dist} takes exactly {', '.join(need)}; got "
                              f"{', '.join(sorted(given)) or 'nothing'}")
         values = [getattr(self, k) for k in need]
-        if self.dist in ("uniform", "triangular") and values != sorted(values):
-            raise ValueError(f"{self.dist} needs {' <= '.join(need)}")
+        if self.dist in ("uniform", "triangular") and (values != sorted(values)
+                                                       or values[0] == values[-1]):
+            raise ValueError(f"{self.dist} needs {' <= '.join(need)} with low < high "
+                             "(for a fixed value, write the duration itself)")
         if any(v <= 0 for k, v in zip(need, values, strict=True) if k not in ("low", "mode")):
             raise ValueError(f"{self.dist}: {', '.join(need)} must be > 0")
         return self
@@ -110,8 +139,15 @@ class DurationDist(Strict):
         return Dist(self.dist, tuple(float(getattr(self, k)) for k in DIST_PARAMS[self.dist]))
 
 
-UncertainDuration = Annotated[Duration | DurationDist,
-                              Field(description="a duration, or a distribution of durations")]
+def _duration_or_dist(value: object) -> str:
+    return "distribution" if isinstance(value, dict) else "fixed-duration"
+
+
+UncertainDuration = Annotated[
+    Annotated[Duration, Tag("fixed-duration")] | Annotated[DurationDist, Tag("distribution")],
+    Discriminator(_duration_or_dist),
+    Field(description="a duration, or a distribution of durations"),
+]
 
 
 def as_dist(value: float | DurationDist) -> Dist:

@@ -17,9 +17,11 @@ from drillsim.scenarios.schema.base import (
     Strict,
     UncertainDuration,
 )
-from drillsim.sim.state import COUNTERS
+from drillsim.sim.state import BASE_COUNTERS, COUNTERS
 
 CounterName = Literal[tuple(COUNTERS)]  # type: ignore[valid-type]
+BaseCounterName = Literal[BASE_COUNTERS]  # type: ignore[valid-type]
+"""A counter a report can change (not a derived sum such as deaths_and_missing)."""
 
 
 class TimeCondition(Strict):

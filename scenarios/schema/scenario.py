@@ -9,7 +9,7 @@ from pydantic import Field, model_validator
 
 from drillsim.scenarios.schema.base import Count, Duration, Id, PositiveDuration, Strict
 from drillsim.scenarios.schema.hazards import Hazard
-from drillsim.scenarios.schema.plan import CounterName, Plan
+from drillsim.scenarios.schema.plan import BaseCounterName, Plan
 from drillsim.scenarios.schema.region import Region
 
 
@@ -56,7 +56,7 @@ class ReportInject(InjectBase):
     """A field report that changes a state counter (e.g. 25 more dead)."""
 
     action: Literal["report"]
-    counter: CounterName
+    counter: BaseCounterName
     value: float
 
 

@@ -12,6 +12,28 @@ import numpy as np
 from drillsim.sim.world import World
 
 
+class FrozenDict(dict):  # type: ignore[type-arg]
+    """A read-only dict (picklable, unlike MappingProxyType): parameters are shared by every
+    replicate, so nobody may change them."""
+
+    def _read_only(self, *args: Any, **kwargs: Any) -> None:
+        raise TypeError("hazard parameters are read-only")
+
+    __setitem__ = __delitem__ = clear = pop = popitem = setdefault = update = _read_only  # type: ignore[assignment]
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (FrozenDict, (dict(self),))
+
+
+def freeze(value: Any) -> Any:
+    """``value`` with every dict made a :class:`FrozenDict` and every list a tuple."""
+    if isinstance(value, dict):
+        return FrozenDict({k: freeze(v) for k, v in value.items()})
+    if isinstance(value, list | tuple):
+        return tuple(freeze(v) for v in value)
+    return value
+
+
 @dataclass(frozen=True)
 class HazardSpec:
     """A hazard of the scenario as the engine sees it: kind, timing and kind-specific
@@ -21,7 +43,10 @@ class HazardSpec:
     kind: str
     start_s: float = 0.0
     duration_s: float | None = None
-    params: Mapping[str, Any] = field(default_factory=dict)
+    params: Mapping[str, Any] = field(default_factory=FrozenDict)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "params", freeze(dict(self.params)))
 
 
 class HazardModel(ABC):
