@@ -10,12 +10,13 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
-from drillsim.sim.events import EventLog
+from drillsim.sim.events import JSON_FIELDS, KINDS, EventLog
 
 
 @dataclass(frozen=True, eq=False)
 class LogFrame:
-    """An event log as numpy columns: ``t_s``, ``kind``, ``actor``, ``place``, ``qty``."""
+    """An event log as numpy columns: ``t_s``, ``kind``, ``actor``, ``place``, ``qty``, and
+    each payload field through :meth:`column`."""
 
     table: pa.Table
 
@@ -48,9 +49,20 @@ class LogFrame:
     def place(self) -> np.ndarray:
         return np.asarray(self.table.column("place").to_pylist(), dtype=object)
 
+    def column(self, name: str) -> np.ndarray:
+        """A payload field for every row (None where the row's kind does not carry it)."""
+        cache = self.__dict__.setdefault("_columns", {})
+        if name not in cache:
+            values = self.table.column(name).to_pylist()
+            if name in JSON_FIELDS:
+                values = [None if v is None else json.loads(v) for v in values]
+            cache[name] = np.asarray(values, dtype=object)
+        return cache[name]
+
     def data(self, i: int) -> dict[str, Any]:
-        raw = self.table.column("data")[i].as_py()
-        return json.loads(raw) if raw else {}
+        """The payload of row ``i``."""
+        fields = KINDS[self.kind[i]].fields
+        return {f: v for f in fields if (v := self.column(f)[i]) is not None}
 
     def where(self, kind: str) -> np.ndarray:
         """Row positions of events of ``kind``, in log order."""

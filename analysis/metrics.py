@@ -71,12 +71,9 @@ def open_count(lf: LogFrame, times: np.ndarray, open_kind: str, close_kind: str,
 
 def facilities(lf: LogFrame, kind: str) -> dict[str, tuple[float, bool]]:
     """Facilities of ``kind`` from ``facility.init``: id → (capacity, open at start)."""
-    out = {}
-    for r in lf.where("facility.init"):
-        d = lf.data(r)
-        if d["type"] == kind:
-            out[lf.actor[r]] = (float(lf.qty[r]), bool(d["open"]))
-    return out
+    rows = lf.where("facility.init")
+    rows = rows[lf.column("type")[rows] == kind]
+    return {lf.actor[r]: (float(lf.qty[r]), bool(lf.column("open")[r])) for r in rows}
 
 
 @series("response_level", "response level severity (0 none, 1 = IV … 4 = I)")
@@ -123,7 +120,8 @@ def _injects(lf: LogFrame, times: np.ndarray) -> np.ndarray:
 def counter_series(lf: LogFrame, times: np.ndarray, name: str) -> np.ndarray:
     """A state counter over time, from the events that change it."""
     parts = DERIVED.get(name, (name,))
-    rows = [r for r in lf.where("drill.report") if lf.data(r)["counter"] in parts]
+    rows = lf.where("drill.report")
+    rows = rows[np.isin(lf.column("counter")[rows], parts)]
     return cumulative(times, lf.t_s[rows], lf.qty[rows])
 
 
@@ -196,7 +194,7 @@ def _level_lag(lf: LogFrame, obj: Objective) -> float:
     declared = [(lf.t_s[r], lf.qty[r]) for r in until(lf, "plan.level", obj)]
     lags = []
     for r in until(lf, "plan.trigger", obj):
-        if lf.data(r)["for"] != "level":
+        if lf.column("for")[r] != "level":
             continue
         t0, severity = lf.t_s[r], LEVEL_NAMES.index(lf.actor[r].removeprefix("level-"))
         answered = [t for t, s in declared if t >= t0 and s >= severity]

@@ -3,9 +3,11 @@
 Every state change is an immutable record ``(t_s, seq, kind, actor, place, qty, data)``:
 ``kind`` is a dotted name from :data:`KINDS`, ``actor`` and ``place`` are ids from the
 scenario (or ``""``), ``qty`` is the event's one number (persons, seconds, a level; NaN when
-it has none) and ``data`` is a small payload stored as canonical JSON. The log is held as
-columns and converted to an Arrow table (saved as Parquet) with the run's manifest in its
-schema metadata. Metrics, scores, plots and the replay read the log and nothing else.
+it has none) and ``data`` is its payload. Payload fields are declared per kind and typed in
+:data:`FIELDS`; in the Arrow table (saved as Parquet) each field is a column of its own, null
+where a kind does not carry it, so analysts filter on ``action = 'evacuate'`` directly. The
+run's manifest is in the schema metadata. Metrics, scores, plots and the replay read the log
+and nothing else.
 """
 
 from __future__ import annotations
@@ -70,6 +72,37 @@ KINDS: dict[str, EventKind] = _kinds(
 )
 
 
+FIELDS: dict[str, tuple[type | tuple[type, ...], pa.DataType]] = {
+    "action": (str, pa.string()),
+    "class": (str, pa.string()),
+    "condition": (str, pa.string()),
+    "counter": (str, pa.string()),
+    "for": (str, pa.string()),
+    "hazard_kind": (str, pa.string()),
+    "hidden": (bool, pa.bool_()),
+    "households": (int, pa.int64()),
+    "level": (str, pa.string()),
+    "message": (str, pa.string()),
+    "modelled": (bool, pa.bool_()),
+    "mutual_aid": (bool, pa.bool_()),
+    "open": (bool, pa.bool_()),
+    "order": (str, pa.string()),
+    "previous": (str, pa.string()),
+    "random": (bool, pa.bool_()),
+    "reason": (str, pa.string()),
+    "scenario": (str, pa.string()),
+    "seed": (dict, pa.string()),  # JSON text: {"entropy": …, "spawn_key": […]}
+    "target": (str, pa.string()),
+    "type": (str, pa.string()),
+    "unit": (str, pa.string()),
+}
+"""Every payload field: the Python type an event must carry and its Arrow column type."""
+
+JSON_FIELDS = frozenset(f for f, (py, _) in FIELDS.items() if py is dict)
+_undeclared = {f for k in KINDS.values() for f in k.fields} - set(FIELDS)
+assert not _undeclared, f"payload fields without a type: {_undeclared}"
+
+
 class Event(NamedTuple):
     """One record of the log."""
 
@@ -82,20 +115,20 @@ class Event(NamedTuple):
     data: dict[str, Any]
 
 
-def _canonical(data: Mapping[str, Any]) -> str:
-    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False) \
-        if data else ""
-
-
-SCHEMA = pa.schema([
+BASE_SCHEMA = pa.schema([
     ("t_s", pa.float64()),
     ("seq", pa.int64()),
     ("kind", pa.string()),
     ("actor", pa.string()),
     ("place", pa.string()),
     ("qty", pa.float64()),
-    ("data", pa.string()),
 ])
+SCHEMA = pa.schema([*BASE_SCHEMA, *((f, FIELDS[f][1]) for f in sorted(FIELDS))])
+"""The columns of a log table: the record, then one column per payload field."""
+
+
+def _canonical(data: Mapping[str, Any]) -> str:
+    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
 class EventLog:
@@ -108,18 +141,24 @@ class EventLog:
         self._actor: list[str] = []
         self._place: list[str] = []
         self._qty: list[float] = []
-        self._data: list[str] = []
+        self._data: list[dict[str, Any]] = []
         self.counters: dict[str, float] = {}
 
     def emit(self, t_s: float, kind: str, actor: str = "", place: str = "",
              qty: float = math.nan, **data: Any) -> None:
-        """Append one event. Unknown kinds and undeclared payload fields are errors."""
+        """Append one event. Unknown kinds, undeclared payload fields and values of the wrong
+        type are errors."""
         spec = KINDS.get(kind)
         if spec is None:
             raise KeyError(f"unknown event kind {kind!r}")
         if not spec.fields.issuperset(data):
             extra = sorted(set(data) - spec.fields)
             raise KeyError(f"event {kind!r} does not declare payload fields {extra}")
+        for name, value in data.items():
+            expected = FIELDS[name][0]
+            if not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
+                raise TypeError(f"event {kind!r}: field {name!r} must be "
+                                f"{getattr(expected, '__name__', expected)}, got {value!r}")
         if self._t and t_s < self._t[-1]:
             raise ValueError(f"event {kind!r} at t={t_s} is earlier than the last one")
         self._t.append(float(t_s))
@@ -127,7 +166,7 @@ class EventLog:
         self._actor.append(actor)
         self._place.append(place)
         self._qty.append(float(qty))
-        self._data.append(_canonical(data))
+        self._data.append(data)
         if spec.counter is not None:
             name = data["counter"] if spec.counter == "*" else spec.counter
             self.counters[name] = self.counters.get(name, 0.0) + float(qty)
@@ -137,9 +176,8 @@ class EventLog:
 
     def __iter__(self) -> Iterator[Event]:
         for i in range(len(self._t)):
-            raw = self._data[i]
             yield Event(self._t[i], i, self._kind[i], self._actor[i], self._place[i],
-                        self._qty[i], json.loads(raw) if raw else {})
+                        self._qty[i], dict(self._data[i]))
 
     def to_table(self) -> pa.Table:
         """The log as an Arrow table; the manifest is in the schema metadata."""
@@ -150,8 +188,12 @@ class EventLog:
             pa.array(self._actor, pa.string()),
             pa.array(self._place, pa.string()),
             pa.array(self._qty, pa.float64()),
-            pa.array(self._data, pa.string()),
         ]
+        for name in sorted(FIELDS):
+            values = [d.get(name) for d in self._data]
+            if name in JSON_FIELDS:
+                values = [None if v is None else _canonical(v) for v in values]
+            cols.append(pa.array(values, FIELDS[name][1]))
         meta = {b"drillsim.manifest": _canonical(self.manifest).encode()}
         return pa.Table.from_arrays(cols, schema=SCHEMA.with_metadata(meta))
 
@@ -160,12 +202,15 @@ class EventLog:
         """Rebuild a log from :meth:`to_table` output (e.g. a Parquet file read back)."""
         meta = (table.schema.metadata or {}).get(b"drillsim.manifest", b"")
         log = cls(json.loads(meta) if meta else {})
-        cols = table.select([f.name for f in SCHEMA]).to_pydict()
-        for t, kind, actor, place, qty, data in zip(
-            cols["t_s"], cols["kind"], cols["actor"], cols["place"], cols["qty"], cols["data"],
-            strict=True,
-        ):
-            log.emit(t, kind, actor, place, qty, **(json.loads(data) if data else {}))
+        cols = table.to_pydict()
+        for i, kind in enumerate(cols["kind"]):
+            data = {}
+            for name in KINDS[kind].fields:
+                value = cols[name][i] if name in cols else None
+                if value is not None:
+                    data[name] = json.loads(value) if name in JSON_FIELDS else value
+            log.emit(cols["t_s"][i], kind, cols["actor"][i], cols["place"][i], cols["qty"][i],
+                     **data)
         return log
 
     def digest(self) -> str:
@@ -173,7 +218,7 @@ class EventLog:
         h = hashlib.sha256()
         h.update(np.asarray(self._t, dtype=np.float64).tobytes())
         h.update(np.asarray(self._qty, dtype=np.float64).tobytes())
-        for col in (self._kind, self._actor, self._place, self._data):
+        for col in (self._kind, self._actor, self._place, [_canonical(d) for d in self._data]):
             h.update("\x1f".join(col).encode())
             h.update(b"\x1e")
         return h.hexdigest()

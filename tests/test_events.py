@@ -57,3 +57,34 @@ def test_table_round_trip_and_digest() -> None:
 def test_every_kind_is_documented_and_dotted() -> None:
     for name, kind in KINDS.items():
         assert name == kind.name and "." in name and kind.doc.endswith((".", ")"))
+
+
+def test_payload_fields_are_typed_columns() -> None:
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    log = EventLog()
+    log.emit(0.0, "plan.order", "evac", "Z1", action="evacuate", order="evac")
+    log.emit(1.0, "plan.order", "warn", "Z2", action="warn", order="warn")
+    log.emit(2.0, "facility.init", "S1", "n", 300.0, type="shelter", open=False)
+    table = log.to_table()
+    assert table.schema.field("action").type == pa.string()
+    assert table.schema.field("open").type == pa.bool_()
+    evac = table.filter(pc.equal(table["action"], "evacuate"))
+    assert evac["actor"].to_pylist() == ["evac"]
+    assert table["open"].to_pylist() == [None, None, False]
+
+
+@pytest.mark.parametrize(("field", "value"), [("households", "40"), ("households", True),
+                                               ("open", 1), ("message", 3)])
+def test_payload_values_of_the_wrong_type_are_refused(field: str, value: object) -> None:
+    kind = {"households": "zone.init", "open": "facility.init", "message": "drill.inject"}[field]
+    with pytest.raises(TypeError, match=field):
+        EventLog().emit(0.0, kind, **{field: value})
+
+
+def test_every_declared_field_has_a_column_type() -> None:
+    from drillsim.sim.events import FIELDS, SCHEMA
+
+    declared = {f for k in KINDS.values() for f in k.fields}
+    assert declared <= set(FIELDS) and declared <= set(SCHEMA.names)

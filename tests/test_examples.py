@@ -38,3 +38,23 @@ def test_some_objective_fails_in_some_runs(name: str) -> None:
         for o in compiled.plan.objectives:
             outcomes[o.id].add(objective_row(lf, o)["met"])
     assert any(v == {True, False} for v in outcomes.values()), outcomes
+
+
+@pytest.mark.parametrize("name", sorted(EXAMPLES))
+def test_engine_invariants_over_seeds(name: str) -> None:
+    """Time never runs backwards; each order reaches each zone at most once; the level only
+    rises; every team that is ready was created first."""
+    import numpy as np
+
+    compiled = check(EXAMPLES[name]).compiled
+    assert compiled is not None
+    for seed in range(5):
+        events = list(run(compiled, seed).log)
+        assert np.all(np.diff([e.t_s for e in events]) >= 0)
+        orders = [(e.actor, e.place) for e in events if e.kind == "plan.order"]
+        assert len(orders) == len(set(orders))
+        levels = [e.qty for e in events if e.kind == "plan.level"]
+        assert levels == sorted(levels) and len(levels) == len(set(levels))
+        created = {e.actor for e in events if e.kind == "team.init"}
+        assert {e.actor for e in events if e.kind == "team.ready"} <= created
+        assert events[0].kind == "run.start" and events[-1].kind == "run.end"
