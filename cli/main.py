@@ -181,12 +181,13 @@ def new(
     force: Annotated[bool, typer.Option("--force", help="overwrite an existing file")] = False,
 ) -> None:
     """Write a commented starter scenario to edit."""
-    from drillsim.cli.outputs import starter_text
+    from drillsim.cli.outputs import write_starter
 
     if file.exists() and not force:
         raise Failure(f"{file} exists; choose another name or pass --force")
-    file.write_text(starter_text(), encoding="utf-8")
-    out.print(f"wrote {file}; check it with: drillsim validate {file}", markup=False)
+    dem = write_starter(file)
+    out.print(f"wrote {file} and its terrain {dem}; check it with: drillsim validate {file}",
+              markup=False)
 
 
 @app.command()

@@ -28,10 +28,23 @@ def json_schema() -> dict[str, Any]:
     return schema
 
 
-def starter_text() -> str:
-    """The commented starter scenario of ``drillsim new``."""
-    return (resources.files("drillsim.scenarios") / "templates" / "starter.yaml").read_text(
+def starter_text(dem_name: str = "starter-dem.asc") -> str:
+    """The commented starter scenario of ``drillsim new``, naming its DEM file."""
+    text = (resources.files("drillsim.scenarios") / "templates" / "starter.yaml").read_text(
         encoding="utf-8")
+    return text.replace("file: starter-dem.asc", f"file: {dem_name}")
+
+
+def write_starter(path: Path) -> Path:
+    """Write the starter scenario and its terrain (a river valley) beside it."""
+    from drillsim.scenarios.synth import river_valley
+    from drillsim.scenarios.terrain import write_asc
+
+    dem = path.with_name(f"{path.stem}-dem.asc")
+    path.write_text(starter_text(dem.name), encoding="utf-8")
+    write_asc(river_valley(-800.0, -1000.0, 80, 80, 25.0, river_y=0.0, east_end_m=1200.0),
+              dem)
+    return dem
 
 
 def run_and_write(compiled: Compiled, seed: int, folder: Path, every_s: float) -> RunOutputs:

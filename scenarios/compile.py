@@ -21,6 +21,7 @@ from drillsim.sim.world import (
     RoadGraph,
     Shelters,
     Stations,
+    Terrain,
     World,
     Zones,
     frozen_array,
@@ -36,9 +37,10 @@ SEVERITY = {"IV": 1, "III": 2, "II": 3, "I": 4}
 CLASS = {"I": 1, "II": 2, "III": 3}
 
 
-def compile_scenario(scenario: Scenario, digest: str = "") -> Compiled:
+def compile_scenario(scenario: Scenario, digest: str = "",
+                     terrain: Terrain | None = None) -> Compiled:
     """The engine's view of ``scenario`` (which must have passed every check)."""
-    world = compile_world(scenario.region)
+    world = compile_world(scenario.region, terrain)
     notes = tuple(f"hazard '{h.id}' ({h.kind}): no physics model in this version; only its "
                   "onset and end are logged" for h in scenario.hazards if h.kind not in HAZARDS)
     hazard_ids = [h.id for h in scenario.hazards]
@@ -61,9 +63,10 @@ def compile_scenario(scenario: Scenario, digest: str = "") -> Compiled:
 
 # -- world --------------------------------------------------------------------------------------
 
-def compile_world(region: Region) -> World:
+def compile_world(region: Region, terrain: Terrain | None = None) -> World:
     roads = compile_roads(region)
     return World(
+        terrain=terrain,
         zones=compile_zones(region, roads),
         roads=roads,
         shelters=Shelters(

@@ -19,7 +19,9 @@ from drillsim.scenarios.problems import Location, Problem, ScenarioError, format
 from drillsim.scenarios.schema import SECTIONS, Scenario
 from drillsim.scenarios.schema.hazards import Hazard
 from drillsim.scenarios.source import Source
+from drillsim.scenarios.terrain import TerrainError, read_asc
 from drillsim.sim.compiled import Compiled
+from drillsim.sim.world import Terrain
 
 SHELTER_AREA_M2_PER_PERSON = 1.5
 """Minimum living area per person in an emergency shelter, GB 21734-2008."""
@@ -65,7 +67,10 @@ def check(path: str | Path) -> Checked:
     out.problems += [_locate(src, *finding) for finding in check_all(sections)]
     if out.errors or out.scenario is None:
         return out
-    out.compiled = compile_scenario(out.scenario, src.digest())
+    terrain = _terrain(src, out.scenario, out.problems)
+    if out.errors:
+        return out
+    out.compiled = compile_scenario(out.scenario, src.digest(), terrain)
     out.problems += _network_checks(src, out.scenario, out.compiled)
     out.problems += [Problem(None, "hazards", note, "note") for note in out.compiled.notes]
     if out.errors:
@@ -79,6 +84,51 @@ def load(path: str | Path) -> Compiled:
     if result.errors or result.compiled is None:
         raise ScenarioError(result.problems)
     return result.compiled
+
+
+def _terrain(src: Source, scenario: Scenario, problems: list[Problem]) -> Terrain | None:
+    """Read the scenario's DEM (relative to the file that names it), or say why not."""
+    ref = scenario.region.terrain
+    at = ("region", "terrain", "file")
+    if ref is None:
+        for i, h in enumerate(scenario.hazards):
+            if h.kind == "flood":
+                problems.append(_locate(src, ("hazards", i, "kind"), "a flood needs the "
+                                        "region's terrain: add region.terrain.file (a DEM)"))
+        return None
+    location, _ = src.locate(at)
+    base = Path(location.file).parent if location else Path()
+    path = base / ref.file
+    if not path.is_file():
+        problems.append(_locate(src, at, f"terrain file not found: {path}"))
+        return None
+    try:
+        terrain = read_asc(path)
+    except TerrainError as exc:
+        problems.append(Problem(Location(str(exc.path), exc.line, 1), "", f"terrain: {exc}"))
+        return None
+    except (ValueError, UnicodeDecodeError) as exc:
+        problems.append(_locate(src, at, f"cannot read the terrain grid: {exc}"))
+        return None
+    src.files.append(path)
+    problems.extend(_inside_terrain(src, scenario, terrain))
+    return terrain
+
+
+def _inside_terrain(src: Source, scenario: Scenario, terrain: Terrain) -> list[Problem]:
+    """Flood inflows, breaches and gauges must lie on the terrain grid."""
+    out = []
+    for i, h in enumerate(scenario.hazards):
+        if h.kind != "flood":
+            continue
+        points = [(("hazards", i, "inflow"), h.inflow)]
+        points += [(("hazards", i, "breach", "location"), h.breach and h.breach.location)]
+        points += [(("hazards", i, "gauges", k, "location"), g.location)
+                   for k, g in enumerate(h.gauges)]
+        for path, p in points:
+            if p is not None and not terrain.contains(np.array(p.x), np.array(p.y)):
+                out.append(_locate(src, path, f"({p.x:g}, {p.y:g}) is outside the terrain grid"))
+    return out
 
 
 def _valid_sections(data: dict[str, Any]) -> Sections:

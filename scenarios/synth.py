@@ -25,6 +25,9 @@ from typing import Any
 import numpy as np
 import yaml
 
+from drillsim.scenarios.terrain import write_asc
+from drillsim.sim.world import Terrain
+
 BUILDING_TYPES = ("W1", "URML", "URMM", "C1L", "C1M", "C2M", "C2H", "S1M", "PC1", "RM1L")
 """Hazus structural types used in the synthetic inventory (Hazus EQ Technical Manual,
 Table 3-2)."""
@@ -39,6 +42,8 @@ class CitySpec:
     river: bool = False
     name: str = "Synthetic city"
     prefix: str = ""
+    river_slope: float = 0.0008
+    """Downstream (eastward) fall of the ground along a river town, m/m."""
 
 
 def _grid_shape(n_zones: int) -> tuple[int, int]:
@@ -47,8 +52,9 @@ def _grid_shape(n_zones: int) -> tuple[int, int]:
     return nx, ny
 
 
-def build_region(spec: CitySpec) -> dict[str, Any]:
-    """The ``region`` section of a synthetic city, as plain data ready for YAML."""
+def build_region(spec: CitySpec, terrain_file: str | None = None) -> dict[str, Any]:
+    """The ``region`` section of a synthetic city, as plain data ready for YAML (naming
+    ``terrain_file`` as its DEM if given)."""
     rng = np.random.default_rng(np.random.SeedSequence(spec.seed, spawn_key=(0x5A11,)))
     per_zone = spec.density_per_km2 * (spec.block_m / 1000.0) ** 2
     nx, ny = _grid_shape(max(1, math.ceil(spec.population / per_zone)))
@@ -59,6 +65,7 @@ def build_region(spec: CitySpec) -> dict[str, Any]:
         "zones": zones,
         "roads": roads,
         **_facilities(spec, nx, ny, rng, node_id, sum(z["population"] for z in zones)),
+        **({"terrain": {"file": terrain_file}} if terrain_file else {}),
     }
 
 
@@ -75,7 +82,7 @@ def _roads(spec: CitySpec, nx: int, ny: int) -> tuple[dict[str, Any], Any]:
     for j in range(rows):
         for i in range(cols):
             y = j * step
-            elev = _elevation(spec, y, ny)
+            elev = _elevation(spec, i * step, y, ny, nx)
             nodes.append({"id": node_id(i, j), "x": round(i * step, 1), "y": round(y, 1),
                           "elevation_m": round(elev, 2)})
     links = []
@@ -101,11 +108,17 @@ def _link(p: str, a: str, b: str, arterial: bool, bridge: bool = False) -> dict[
     return link
 
 
-def _elevation(spec: CitySpec, y: float, ny: int) -> float:
+def _river_y(spec: CitySpec, ny: int) -> float:
+    return (ny - 0.5) * spec.block_m / 2  # between road rows ny-1 and ny (the bridges)
+
+
+def _elevation(spec: CitySpec, x: float, y: float, ny: int, nx: int) -> float:
+    """Ground elevation (m): a gentle rise to the north; along a river, banks rising 6 m/km
+    away from it and the valley falling ``river_slope`` downstream (east)."""
     if not spec.river:
         return 20.0 + 0.002 * y
-    river_y = (ny - 0.5) * spec.block_m / 2  # between road rows ny-1 and ny (the bridges)
-    return 3.0 + 0.006 * abs(y - river_y)
+    fall = spec.river_slope * (nx * spec.block_m - x)
+    return 3.0 + 0.006 * abs(y - _river_y(spec, ny)) + fall
 
 
 def _zones(spec: CitySpec, nx: int, ny: int, rng: np.random.Generator,
@@ -132,7 +145,7 @@ def _zones(spec: CitySpec, nx: int, ny: int, rng: np.random.Generator,
             "carless_share": round(float(np.clip(0.25 + 0.2 * old + rng.normal(0, 0.05),
                                                  0.05, 0.8)), 3),
             "buildings": _buildings(int(pop), old, rng),
-            "elevation_m": round(_elevation(spec, y, ny), 2),
+            "elevation_m": round(_elevation(spec, x, y, ny, nx), 2),
             "vs30_m_s": round(float(np.clip(rng.normal(360, 80), 180, 760)), 0),
             "node": node_id(2 * i + 1, 2 * j + 1),
         })
@@ -205,6 +218,45 @@ def _shelter_weights(n: int, rng: np.random.Generator) -> np.ndarray:
     return w / w.sum()
 
 
+RIVER_HALF_WIDTH_M = 30.0
+RIVER_DEPTH_M = 3.5
+LEVEE_WIDTH_M = 20.0
+LEVEE_HEIGHT_M = 1.2
+
+
+def build_terrain(spec: CitySpec, cell_m: float = 25.0, margin_m: float = 200.0) -> Terrain:
+    """The city's ground as a DEM. A river town gets a 60 m channel 3.5 m below its banks and
+    1.2 m levees along both banks; the ground is the same surface the zones and nodes sit on."""
+    per_zone = spec.density_per_km2 * (spec.block_m / 1000.0) ** 2
+    nx, ny = _grid_shape(max(1, math.ceil(spec.population / per_zone)))
+    x0, y0 = -margin_m, -margin_m
+    cols = math.ceil((nx * spec.block_m + 2 * margin_m) / cell_m)
+    rows = math.ceil((ny * spec.block_m + 2 * margin_m) / cell_m)
+    if not spec.river:
+        yc = y0 + (np.arange(rows) + 0.5) * cell_m
+        grid = np.repeat((20.0 + 0.002 * yc)[:, None], cols, axis=1)
+        return Terrain(elevation_m=np.round(grid, 2), x0_m=x0, y0_m=y0, cell_m=cell_m)
+    return river_valley(x0, y0, cols, rows, cell_m, _river_y(spec, ny),
+                        east_end_m=nx * spec.block_m, fall=spec.river_slope)
+
+
+def river_valley(x0: float, y0: float, cols: int, rows: int, cell_m: float, river_y: float,
+                 east_end_m: float, fall: float = 0.0008, base_m: float = 3.0,
+                 bank_rise: float = 0.006) -> Terrain:
+    """A valley with a west-to-east river at ``river_y``: ground ``base_m`` at the river's
+    edge rising ``bank_rise`` per metre away from it and falling ``fall`` per metre
+    downstream; a 60 m channel 3.5 m deep with 1.2 m levees on both banks."""
+    xc = x0 + (np.arange(cols) + 0.5) * cell_m
+    yc = y0 + (np.arange(rows) + 0.5) * cell_m
+    off = np.abs(yc - river_y)[:, None] * np.ones((1, cols))
+    bank = base_m + fall * (east_end_m - xc)[None, :] * np.ones((rows, 1))
+    grid = bank + bank_rise * off
+    grid = np.where(off <= RIVER_HALF_WIDTH_M, bank - RIVER_DEPTH_M, grid)
+    levee = (off > RIVER_HALF_WIDTH_M) & (off <= RIVER_HALF_WIDTH_M + LEVEE_WIDTH_M)
+    grid = np.where(levee, grid + LEVEE_HEIGHT_M, grid)
+    return Terrain(elevation_m=np.round(grid, 2), x0_m=x0, y0_m=y0, cell_m=cell_m)
+
+
 def city_scenario(spec: CitySpec, region_file: str | None = None) -> dict[str, Any]:
     """A whole scenario around a synthetic city: a null hazard and a full evacuation order
     after 10 minutes (the benchmark case of the evacuation model)."""
@@ -271,7 +323,13 @@ EXAMPLE_REGIONS: dict[str, CitySpec] = {
                            name="Hillside city"),
     "chem-park": CitySpec(population=31_000, seed=37, name="Gangkou town by the chemical park"),
 }
-"""The synthetic regions of the bundled examples (``scenarios/examples/<name>-region.yaml``)."""
+"""The synthetic regions of the bundled examples (``scenarios/examples/<name>-region.yaml``,
+and ``<name>-dem.asc`` for river towns)."""
+
+
+def example_dem(name: str) -> str | None:
+    """The DEM file name of an example region (river towns only)."""
+    return f"{name}-dem.asc" if EXAMPLE_REGIONS[name].river else None
 
 
 def write_example_regions(folder: Path) -> list[Path]:
@@ -279,8 +337,13 @@ def write_example_regions(folder: Path) -> list[Path]:
     out = []
     for name, spec in EXAMPLE_REGIONS.items():
         path = folder / f"{name}-region.yaml"
+        region = build_region(spec, example_dem(name))
         path.write_text(f"# Generated by drillsim.scenarios.synth.EXAMPLE_REGIONS[{name!r}]; "
-                        "regenerate with `make examples`.\n" + dump_yaml(build_region(spec)),
+                        "regenerate with `make examples`.\n" + dump_yaml(region),
                         encoding="utf-8")
         out.append(path)
+        if spec.river:
+            dem = folder / f"{name}-dem.asc"
+            write_asc(build_terrain(spec), dem)
+            out.append(dem)
     return out

@@ -214,6 +214,54 @@ FACILITY_KINDS = ("shelter", "hospital", "depot", "station")
 
 
 @dataclass(frozen=True, eq=False)
+class Terrain:
+    """A ground-elevation grid: ``elevation_m[row, col]``, row 0 the southernmost, the
+    lower-left corner of cell (0, 0) at (``x0_m``, ``y0_m``), square cells of ``cell_m``."""
+
+    elevation_m: np.ndarray
+    x0_m: float
+    y0_m: float
+    cell_m: float
+
+    def __post_init__(self) -> None:
+        if self.elevation_m.ndim != 2 or min(self.elevation_m.shape) < 2:
+            raise ValueError("a terrain grid needs at least 2 x 2 cells")
+        if not self.cell_m > 0:
+            raise ValueError("the terrain's cell size must be > 0")
+        if self.elevation_m.flags.writeable:
+            object.__setattr__(self, "elevation_m", frozen_array(self.elevation_m, float))
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        return self.elevation_m.shape  # type: ignore[return-value]
+
+    def cell_of(self, x_m: np.ndarray, y_m: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(row, col) of the cells holding the points; points outside are clipped to the edge."""
+        rows, cols = self.shape
+        col = np.clip(np.floor((np.asarray(x_m) - self.x0_m) / self.cell_m), 0, cols - 1)
+        row = np.clip(np.floor((np.asarray(y_m) - self.y0_m) / self.cell_m), 0, rows - 1)
+        return row.astype(np.int64), col.astype(np.int64)
+
+    def contains(self, x_m: np.ndarray, y_m: np.ndarray) -> np.ndarray:
+        rows, cols = self.shape
+        x, y = np.asarray(x_m), np.asarray(y_m)
+        return ((x >= self.x0_m) & (x < self.x0_m + cols * self.cell_m)
+                & (y >= self.y0_m) & (y < self.y0_m + rows * self.cell_m))
+
+    def cells_within(self, x_m: float, y_m: float, radius_m: float) -> list[tuple[int, int]]:
+        """Cells whose centres lie within ``radius_m`` of a point (at least its own cell)."""
+        rows, cols = self.shape
+        cy = self.y0_m + (np.arange(rows) + 0.5) * self.cell_m
+        cx = self.x0_m + (np.arange(cols) + 0.5) * self.cell_m
+        near = np.hypot(cx[None, :] - x_m, cy[:, None] - y_m) <= radius_m
+        found = [(int(r), int(c)) for r, c in zip(*np.nonzero(near), strict=True)]
+        if not found:
+            r, c = self.cell_of(np.array([x_m]), np.array([y_m]))
+            found = [(int(r[0]), int(c[0]))]
+        return found
+
+
+@dataclass(frozen=True, eq=False)
 class World:
     """Everything about the region that does not change during a run."""
 
@@ -225,6 +273,8 @@ class World:
     stations: Stations
     zone_to_shelter_s: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
     """Free-flow travel time from each zone's node to each shelter (inf: unreachable)."""
+    terrain: Terrain | None = None
+    """The ground-elevation grid, if the scenario has one (floods need it)."""
 
     def __post_init__(self) -> None:
         if self.zone_to_shelter_s.shape != (len(self.zones), len(self.shelters)):

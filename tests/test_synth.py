@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from drillsim.scenarios import check
@@ -12,9 +13,12 @@ from drillsim.scenarios.synth import (
     EXAMPLE_REGIONS,
     CitySpec,
     build_region,
+    build_terrain,
     dump_yaml,
+    example_dem,
     write_city_scenario,
 )
+from drillsim.scenarios.terrain import read_asc
 
 
 @pytest.mark.parametrize("population", [100, 12_345, 250_000])
@@ -58,5 +62,10 @@ def test_a_river_is_crossed_only_by_bridges() -> None:
 def test_committed_example_regions_match_the_generator(name: str) -> None:
     committed = (HERE / f"{name}-region.yaml").read_text(encoding="utf-8")
     body = committed.split("\n", 1)[1]
-    assert body == dump_yaml(build_region(EXAMPLE_REGIONS[name])), (
+    assert body == dump_yaml(build_region(EXAMPLE_REGIONS[name], example_dem(name))), (
         f"{name}-region.yaml is stale: run `make examples`")
+    if example_dem(name):
+        dem = read_asc(HERE / example_dem(name))  # type: ignore[operator]
+        fresh = build_terrain(EXAMPLE_REGIONS[name])
+        assert np.array_equal(dem.elevation_m, fresh.elevation_m), "stale DEM: make examples"
+        assert (dem.x0_m, dem.y0_m, dem.cell_m) == (fresh.x0_m, fresh.y0_m, fresh.cell_m)

@@ -127,6 +127,13 @@ class Station(Strict):
     node: Id
 
 
+class TerrainFile(Strict):
+    """A digital elevation model: an ESRI ASCII grid (``.asc``) in projected metres, relative
+    to the file that names it."""
+
+    file: str = Field(min_length=1, description="path of the .asc file")
+
+
 class PopulationRow(Strict):
     zone: Id
     population: Count
@@ -144,3 +151,5 @@ class Region(Strict):
     depots: list[Depot] = Field(default_factory=list)
     stations: list[Station] = Field(default_factory=list)
     population_table: list[PopulationRow] = Field(default_factory=list)
+    terrain: TerrainFile | None = Field(None, description="ground elevation grid (floods "
+                                        "need one)")
