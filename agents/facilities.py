@@ -32,7 +32,8 @@ class ShelterAgent(mesa.Agent):
         dist = self.model.world.shelters.opening_delay_s[self.index]
         delay = dist.sample(self.model.streams(f"shelter:{self.shelter_id}"))
         yield self.model.env.timeout(delay)
-        if self.shelter_id not in self.model.state.held_closed:
+        state = self.model.state
+        if self.shelter_id not in state.held_closed | state.hazard_closed:
             set_facility_open(self.model, "shelter", self.index, True, "plan activation")
 
 

@@ -16,6 +16,7 @@ import numpy as np
 import pyarrow as pa
 
 from drillsim.analysis.logframe import LogFrame
+from drillsim.sim.events import KINDS
 from drillsim.sim.plan import LEVEL_NAMES, Objective
 from drillsim.sim.state import COUNTERS, DERIVED
 
@@ -120,8 +121,14 @@ def _injects(lf: LogFrame, times: np.ndarray) -> np.ndarray:
 def counter_series(lf: LogFrame, times: np.ndarray, name: str) -> np.ndarray:
     """A state counter over time, from the events that change it."""
     parts = DERIVED.get(name, (name,))
-    rows = lf.where("drill.report")
-    rows = rows[np.isin(lf.column("counter")[rows], parts)]
+    picked = []
+    for kind in KINDS.values():
+        if kind.counter == "*":
+            rows = lf.where(kind.name)
+            picked.append(rows[np.isin(lf.column("counter")[rows], parts)])
+        elif kind.counter in parts:
+            picked.append(lf.where(kind.name))
+    rows = np.sort(np.concatenate([np.zeros(0, np.int64), *picked]))
     return cumulative(times, lf.t_s[rows], lf.qty[rows])
 
 

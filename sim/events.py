@@ -60,6 +60,10 @@ KINDS: dict[str, EventKind] = _kinds(
     EventKind("facility.close", "A facility closes.", frozenset({"reason"})),
     EventKind("link.close", "A road link becomes impassable.", frozenset({"reason"})),
     EventKind("link.open", "A road link opens again.", frozenset({"reason"})),
+    EventKind("link.slow", "A road link's speed changes (qty: fraction of free speed).",
+              frozenset({"reason"})),
+    EventKind("incident.create", "People need rescue (qty: persons; place: the zone).",
+              frozenset({"type", "cause"}), counter="trapped"),
     EventKind("team.ready", "A team is available at its base.", frozenset({"mutual_aid"})),
     EventKind("team.delay", "A team's availability is delayed (qty: seconds).",
               frozenset({"reason"})),
@@ -75,6 +79,7 @@ KINDS: dict[str, EventKind] = _kinds(
 FIELDS: dict[str, tuple[type | tuple[type, ...], pa.DataType]] = {
     "action": (str, pa.string()),
     "class": (str, pa.string()),
+    "cause": (str, pa.string()),
     "condition": (str, pa.string()),
     "counter": (str, pa.string()),
     "for": (str, pa.string()),

@@ -11,6 +11,7 @@ import simpy
 from drillsim.sim.compiled import Compiled
 from drillsim.sim.events import EventLog
 from drillsim.sim.hazards import HazardModel
+from drillsim.sim.impacts import watch_impacts
 from drillsim.sim.mesa_compat import mesa
 from drillsim.sim.model import DrillModel, seed_manifest
 
@@ -32,6 +33,7 @@ def run(compiled: Compiled, seed: int | np.random.SeedSequence,
         _log_initial_world(model)
         for hazard in model.hazards:
             model.env.process(_hazard_timeline(model, hazard))
+        model.env.process(watch_impacts(model))
         for install in compiled.installers:
             install(model)
         end = compiled.duration_s if until_s is None else min(until_s, compiled.duration_s)

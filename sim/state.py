@@ -12,7 +12,7 @@ COUNTERS: dict[str, str] = {
     "missing": "people missing",
     "deaths_and_missing": "deaths + missing (the national relief plan's level criterion)",
     "injured": "people injured",
-    "trapped": "people trapped in collapsed buildings",
+    "trapped": "people trapped (in collapsed buildings, or cut off by water) awaiting rescue",
     "displaced": "people relocated or needing emergency aid",
     "rooms_collapsed": "rooms collapsed or severely damaged",
     "evacuated": "people who left their zone",
@@ -45,6 +45,10 @@ class WorldState:
         self.station_open = np.ones(len(world.stations), dtype=bool)
         self.held_closed: set[str] = set()
         """Facilities an inject has closed: the plan does not open them by itself."""
+        self.link_speed_factor = np.ones(world.roads.n_links)
+        """Fraction of free speed each link allows now (1 free, 0 impassable)."""
+        self.hazard_closed: set[str] = set()
+        """Facilities a hazard has made unusable (they cannot open while it lasts)."""
 
     def facility_flags(self, kind: str) -> np.ndarray:
         """The open/closed flags of a facility table by its kind name."""

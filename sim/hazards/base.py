@@ -79,6 +79,26 @@ class HazardModel(ABC):
         """The hazard's ``measure`` at time ``t_s`` at each point; same shape as ``x_m``."""
 
 
+    def impacts(self, t_s: float) -> Impacts | None:
+        """What the hazard does to the world at ``t_s`` (None: nothing it models)."""
+        del t_s
+        return None
+
+
+@dataclass(frozen=True)
+class Impacts:
+    """A hazard's effect on the world at one time, as the engine applies it.
+
+    ``link_speed_factor``: per directed link, the fraction of free speed still possible (1 free,
+    0 impassable). ``facility_unusable``: per facility kind, a flag per facility.
+    ``zone_people_in_danger``: per zone, whether people at home there are in danger and need
+    rescue. Each is optional."""
+
+    link_speed_factor: np.ndarray | None = None
+    facility_unusable: Mapping[str, np.ndarray] = field(default_factory=dict)
+    zone_people_in_danger: np.ndarray | None = None
+
+
 HAZARDS: dict[str, type[HazardModel]] = {}
 
 
