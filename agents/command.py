@@ -43,10 +43,15 @@ class CommandPost(mesa.Agent):
             return self.model.now >= cond.value
         if cond.source == "counter":
             return cond.holds(self.model.counter(cond.name))
+        hazard = self.model.hazards[cond.hazard]
+        at = self.model.now + cond.lead_s
+        if cond.source == "gauge":
+            level = getattr(hazard, "water_level_m", None)
+            x, y = np.array([cond.point[0]]), np.array([cond.point[1]])
+            return level is not None and cond.holds(float(level(at, x, y)[0]))
         zones = self.model.world.zones
         idx = np.asarray(cond.zones, dtype=np.int64)
-        values = self.model.hazards[cond.hazard].sample(self.model.now, zones.x_m[idx],
-                                                        zones.y_m[idx])
+        values = hazard.sample(at, zones.x_m[idx], zones.y_m[idx])
         return any(cond.holds(float(v)) for v in np.atleast_1d(values))
 
     def holds(self, trigger: Trigger) -> Condition | None:

@@ -109,7 +109,7 @@ def check_region(region: Region) -> Iterator[Finding]:
 
 
 def check_plan(plan: Plan, region: Region | None, hazards: dict[str, str] | None,
-               meta: Meta | None) -> Iterator[Finding]:
+               meta: Meta | None, gauges: set[str] | None = None) -> Iterator[Finding]:
     p = ("plan",)
     yield from _dupes(plan.orders, (*p, "orders"), "order")
     teams: dict[str, tuple[Any, ...]] = {}
@@ -135,7 +135,7 @@ def check_plan(plan: Plan, region: Region | None, hazards: dict[str, str] | None
             yield from _missing(a, aid, "mutual aid", (*p, "levels", i, "activates",
                                                         "mutual_aid", j))
     yield from _objective_checks(plan, region, meta)
-    yield from _condition_checks(plan, region, hazards, meta)
+    yield from _condition_checks(plan, region, hazards, meta, gauges)
     if region is None:
         return
     zones = {z.id for z in region.zones}
@@ -156,7 +156,7 @@ def check_plan(plan: Plan, region: Region | None, hazards: dict[str, str] | None
 
 
 def _condition_checks(plan: Plan, region: Region | None, hazards: dict[str, str] | None,
-                      meta: Meta | None) -> Iterator[Finding]:
+                      meta: Meta | None, gauges: set[str] | None) -> Iterator[Finding]:
     zones = {z.id for z in region.zones} if region else None
     triggered = [("levels", i, x) for i, x in enumerate(plan.levels)] + \
                 [("orders", i, x) for i, x in enumerate(plan.orders)]
@@ -166,6 +166,8 @@ def _condition_checks(plan: Plan, region: Region | None, hazards: dict[str, str]
             at = ("plan", section, i, mode, j)
             if hasattr(cond, "at"):
                 yield from _end(cond.at, meta, (*at, "at"), "the time")
+            if hasattr(cond, "gauge") and gauges is not None:
+                yield from _missing(cond.gauge, gauges, "flood gauge", (*at, "gauge"))
             if hasattr(cond, "hazard"):
                 if hazards is not None:
                     yield from _missing(cond.hazard, hazards, "hazard", (*at, "hazard"))
@@ -248,6 +250,8 @@ def check_all(s: Sections) -> Iterator[Finding]:
     if s.hazards is not None:
         yield from check_hazards(s.hazards, s.meta)
     if s.plan is not None:
-        yield from check_plan(s.plan, s.region, kinds, s.meta)
+        gauges = None if s.hazards is None else {
+            g.id for h in s.hazards for g in getattr(h, "gauges", [])}
+        yield from check_plan(s.plan, s.region, kinds, s.meta, gauges)
     if s.injects is not None:
         yield from check_injects(s.injects, s.region, s.plan, s.meta)

@@ -8,6 +8,7 @@ import numpy as np
 from scipy.spatial import cKDTree
 
 from drillsim.agents import install_response
+from drillsim.scenarios.durations import format_duration
 from drillsim.scenarios.schema import Scenario
 from drillsim.scenarios.schema import plan as sp
 from drillsim.scenarios.schema.base import as_dist
@@ -43,14 +44,13 @@ def compile_scenario(scenario: Scenario, digest: str = "",
     world = compile_world(scenario.region, terrain)
     notes = tuple(f"hazard '{h.id}' ({h.kind}): no physics model in this version; only its "
                   "onset and end are logged" for h in scenario.hazards if h.kind not in HAZARDS)
-    hazard_ids = [h.id for h in scenario.hazards]
     return Compiled(
         name=scenario.meta.name,
         digest=digest,
         duration_s=scenario.meta.duration,
         world=world,
-        plan=compile_plan(scenario.plan, world, hazard_ids),
-        hazards=tuple(_hazard(h) for h in scenario.hazards),
+        plan=compile_plan(scenario.plan, world, list(scenario.hazards)),
+        hazards=tuple(_hazard(h, scenario.meta.duration) for h in scenario.hazards),
         injects=tuple(_inject(i) for i in scenario.injects.scripted),
         random_injects=_random_injects(scenario),
         installers=(install_response,),
@@ -187,13 +187,13 @@ def compile_zones(region: Region, roads: RoadGraph) -> Zones:
 
 # -- plan ---------------------------------------------------------------------------------------
 
-def compile_plan(plan: sp.Plan, world: World, hazard_ids: list[str]) -> ep.Plan:
+def compile_plan(plan: sp.Plan, world: World, hazards: list[Any]) -> ep.Plan:
     orders = {o.id: i for i, o in enumerate(plan.orders)}
     aid = {a.id: i for i, a in enumerate(plan.mutual_aid)}
     return ep.Plan(
         id=plan.id,
         levels=tuple(
-            ep.Level(severity=SEVERITY[lv.level], trigger=_trigger(lv, world, hazard_ids),
+            ep.Level(severity=SEVERITY[lv.level], trigger=_trigger(lv, world, hazards),
                      orders=tuple(orders[o] for o in lv.activates.orders),
                      aid=tuple(aid[a] for a in lv.activates.mutual_aid),
                      declare_delay_s=as_dist(lv.declare_delay))
@@ -202,7 +202,7 @@ def compile_plan(plan: sp.Plan, world: World, hazard_ids: list[str]) -> ep.Plan:
             ep.Order(id=o.id, action=o.action,
                      zones=tuple(range(len(world.zones))) if o.zones == "all"
                      else tuple(world.zones.index(z) for z in o.zones),
-                     trigger=_trigger(o, world, hazard_ids) if (o.any_of or o.all_of) else None,
+                     trigger=_trigger(o, world, hazards) if (o.any_of or o.all_of) else None,
                      channels=tuple(o.channels))
             for o in plan.orders),
         teams=tuple(ep.Team(id=t.id, type=t.type, size=t.size,
@@ -223,29 +223,37 @@ def compile_plan(plan: sp.Plan, world: World, hazard_ids: list[str]) -> ep.Plan:
     )
 
 
-def _trigger(item: sp.Triggered, world: World, hazard_ids: list[str]) -> ep.Trigger:
+def _trigger(item: sp.Triggered, world: World, hazards: list[Any]) -> ep.Trigger:
     mode = "any" if item.any_of else "all"
-    return ep.Trigger(tuple(_condition(c, world, hazard_ids)
+    ids = [h.id for h in hazards]
+    gauges = {g.id: (i, g.location.x, g.location.y) for i, h in enumerate(hazards)
+              for g in getattr(h, "gauges", [])}
+    return ep.Trigger(tuple(_condition(c, world, ids, gauges)
                             for c in (item.any_of or item.all_of)), mode)
 
 
-def _condition(c: Any, world: World, hazard_ids: list[str]) -> ep.Condition:
-    from drillsim.scenarios.durations import format_duration
-
+def _condition(c: Any, world: World, hazard_ids: list[str],
+               gauges: dict[str, tuple[int, float, float]]) -> ep.Condition:
     if isinstance(c, sp.TimeCondition):
         return ep.Condition("time", ">=", c.at, text=f"time >= {format_duration(c.at)}")
     if isinstance(c, sp.CounterCondition):
         return ep.Condition("counter", c.op, c.value, name=c.metric,
                             text=f"{c.metric} {c.op} {c.value:g}")
+    ahead = f" (forecast {format_duration(c.lead)} ahead)" if c.lead else ""
+    if isinstance(c, sp.GaugeCondition):
+        h, x, y = gauges[c.gauge]
+        return ep.Condition("gauge", c.op, c.value, name=c.gauge, hazard=h, point=(x, y),
+                            lead_s=c.lead, text=f"gauge {c.gauge} {c.op} {c.value:g} m{ahead}")
     return ep.Condition("hazard", c.op, c.value, hazard=hazard_ids.index(c.hazard),
-                        zones=tuple(world.zones.index(z) for z in c.zones),
-                        text=f"{c.hazard} in {', '.join(c.zones)} {c.op} {c.value:g}")
+                        zones=tuple(world.zones.index(z) for z in c.zones), lead_s=c.lead,
+                        text=f"{c.hazard} in {', '.join(c.zones)} {c.op} {c.value:g}{ahead}")
 
 
 # -- hazards and injects ------------------------------------------------------------------------
 
-def _hazard(h: Any) -> HazardSpec:
+def _hazard(h: Any, scenario_s: float) -> HazardSpec:
     params = h.model_dump(exclude={"id", "kind", "start", "duration"})
+    params["horizon_s"] = (h.duration if h.duration is not None else scenario_s - h.start)
     return HazardSpec(id=h.id, kind=h.kind, start_s=h.start, duration_s=h.duration,
                       params=params)
 

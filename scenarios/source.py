@@ -23,8 +23,9 @@ from drillsim.scenarios.problems import Location, Problem, ScenarioError, format
 Path_ = tuple[Any, ...]
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 INCLUDE_TAG = "!include"
-MAX_VALUES = 5_000_000
-"""More values than this (a 10-million-resident city has far fewer) means an alias bomb."""
+MAX_VALUES = 1_000_000
+"""More values than this means an alias bomb (a 1,000,000-resident synthetic city has about
+64,000; a 10-million one roughly ten times that)."""
 
 
 class _TooLargeError(Exception):

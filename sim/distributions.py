@@ -9,7 +9,7 @@ Parameterisations follow the usual textbook forms: ``lognormal(median, sigma)`` 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -48,6 +48,14 @@ class Dist:
     @classmethod
     def fixed(cls, value: float) -> Dist:
         return cls("fixed", (float(value),))
+
+    @classmethod
+    def of(cls, value: float | Mapping[str, object]) -> Dist:
+        """A number (fixed), or a mapping ``{dist: kind, <param>: value, …}``."""
+        if isinstance(value, Mapping):
+            kind = str(value["dist"])
+            return cls(kind, tuple(float(value[k]) for k in DIST_PARAMS[kind]))  # type: ignore[arg-type]
+        return cls.fixed(float(value))
 
     @property
     def is_fixed(self) -> bool:

@@ -27,8 +27,9 @@ COMPARISONS: dict[str, Callable[[float, float], bool]] = {
 @dataclass(frozen=True)
 class Condition:
     """One quantitative condition: ``source`` is ``time`` (``value`` seconds since start),
-    ``counter`` (a state counter such as ``deaths_and_missing``) or ``hazard`` (the hazard's
-    ``measure`` sampled at ``zones``, true if any zone satisfies it)."""
+    ``counter`` (a state counter such as ``deaths_and_missing``), ``hazard`` (the hazard's
+    ``measure`` sampled at ``zones``, true if any zone satisfies it) or ``gauge`` (a flood's
+    water level at ``point``). ``lead_s`` reads the hazard that far ahead (a forecast)."""
 
     source: str
     op: str
@@ -37,6 +38,8 @@ class Condition:
     hazard: int = -1
     zones: tuple[int, ...] = ()
     text: str = ""
+    lead_s: float = 0.0
+    point: tuple[float, float] = (0.0, 0.0)
 
     def holds(self, observed: float) -> bool:
         return COMPARISONS[self.op](observed, self.value)

@@ -27,17 +27,18 @@ def no_traceback(p: subprocess.CompletedProcess[str]) -> None:
 
 
 def test_run_writes_events_metrics_and_summary(tmp_path: Path) -> None:
-    p = cli("run", "riverside-flood", "--seed", "4", "--out", str(tmp_path / "out"))
+    p = cli("run", "chemical-park-chlorine", "--seed", "4", "--out", str(tmp_path / "out"))
     assert p.returncode == 0, p.stderr
     out = tmp_path / "out"
     events = pq.read_table(out / "events.parquet")
     assert events.num_rows > 50 and events.column_names[:3] == ["t_s", "seq", "kind"]
     manifest = json.loads(events.schema.metadata[b"drillsim.manifest"])
-    assert manifest["seed"]["entropy"] == 4 and manifest["scenario"] == "Riverside town flood"
+    assert manifest["seed"]["entropy"] == 4
+    assert manifest["scenario"] == "Chemical park chlorine release"
     metrics = pq.read_table(out / "metrics.parquet")
     assert metrics.column("t_s").to_pylist()[:2] == [0.0, 300.0]
     summary = json.loads((out / "summary.json").read_text())
-    assert summary["population"] == 46_000 and len(summary["objectives"]) == 4
+    assert summary["population"] == 31_000 and len(summary["objectives"]) == 3
     assert str(out / "events.parquet") in p.stdout  # tells the user where outputs are
     no_traceback(p)
 
@@ -118,7 +119,7 @@ def test_help_for_every_command() -> None:
 def test_output_path_problems_are_one_sentence(tmp_path: Path) -> None:
     blocker = tmp_path / "file"
     blocker.write_text("x")
-    for args in (["run", "riverside-flood", "--out", str(blocker)],
+    for args in (["run", "chemical-park-chlorine", "--out", str(blocker)],
                  ["schema", "-o", str(tmp_path / "missing" / "s.json")],
                  ["new", str(tmp_path / "missing" / "x.yaml")]):
         p = cli(*args)

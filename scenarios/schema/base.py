@@ -120,23 +120,50 @@ class DurationDist(Strict):
 
     @model_validator(mode="after")
     def _params(self) -> DurationDist:
-        need = DIST_PARAMS[self.dist]
-        given = {k for k in ("low", "mode", "high", "mean", "median", "scale", "sigma", "shape")
-                 if getattr(self, k) is not None}
-        if given != set(need):
-            raise ValueError(f"{self.dist} takes exactly {', '.join(need)}; got "
-                             f"{', '.join(sorted(given)) or 'nothing'}")
-        values = [getattr(self, k) for k in need]
-        if self.dist in ("uniform", "triangular") and (values != sorted(values)
-                                                       or values[0] == values[-1]):
-            raise ValueError(f"{self.dist} needs {' <= '.join(need)} with low < high "
-                             "(for a fixed value, write the duration itself)")
-        if any(v <= 0 for k, v in zip(need, values, strict=True) if k not in ("low", "mode")):
-            raise ValueError(f"{self.dist}: {', '.join(need)} must be > 0")
+        _check_dist(self)
         return self
 
     def to_dist(self) -> Dist:
         return Dist(self.dist, tuple(float(getattr(self, k)) for k in DIST_PARAMS[self.dist]))
+
+
+_DIST_KEYS = ("low", "mode", "high", "mean", "median", "scale", "sigma", "shape")
+
+
+def _check_dist(d: DurationDist | NumberDist) -> None:
+    need = DIST_PARAMS[d.dist]
+    given = {k for k in _DIST_KEYS if getattr(d, k) is not None}
+    if given != set(need):
+        raise ValueError(f"{d.dist} takes exactly {', '.join(need)}; got "
+                         f"{', '.join(sorted(given)) or 'nothing'}")
+    values = [getattr(d, k) for k in need]
+    if d.dist in ("uniform", "triangular") and (values != sorted(values)
+                                                or values[0] == values[-1]):
+        raise ValueError(f"{d.dist} needs {' <= '.join(need)} with low < high "
+                         "(for a fixed value, write the value itself)")
+    if any(v <= 0 for k, v in zip(need, values, strict=True) if k not in ("low", "mode")):
+        raise ValueError(f"{d.dist}: {', '.join(need)} must be > 0")
+
+
+class NumberDist(Strict):
+    """An uncertain number: ``{dist: lognormal, median: 0.035, sigma: 0.2}``,
+    ``{dist: uniform, low: 0.8, high: 1.2}``, ``{dist: triangular, low, mode, high}``, …"""
+
+    dist: Literal["uniform", "triangular", "exponential", "lognormal", "gamma", "weibull",
+                  "rayleigh"]
+    low: float | None = None
+    mode: float | None = None
+    high: float | None = None
+    mean: float | None = None
+    median: float | None = None
+    scale: float | None = None
+    sigma: Annotated[float, Field(gt=0)] | None = None
+    shape: Annotated[float, Field(gt=0)] | None = None
+
+    @model_validator(mode="after")
+    def _params(self) -> NumberDist:
+        _check_dist(self)
+        return self
 
 
 def _duration_or_dist(value: object) -> str:
@@ -147,6 +174,13 @@ UncertainDuration = Annotated[
     Annotated[Duration, Tag("fixed-duration")] | Annotated[DurationDist, Tag("distribution")],
     Discriminator(_duration_or_dist),
     Field(description="a duration, or a distribution of durations"),
+]
+
+
+UncertainNumber = Annotated[
+    Annotated[Positive, Tag("fixed-number")] | Annotated[NumberDist, Tag("distribution")],
+    Discriminator(lambda v: "distribution" if isinstance(v, dict) else "fixed-number"),
+    Field(description="a number > 0, or a distribution of numbers"),
 ]
 
 

@@ -10,7 +10,15 @@ from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
-from drillsim.scenarios.schema.base import Duration, Id, NonNegative, Positive, Strict
+from drillsim.scenarios.schema.base import (
+    Duration,
+    Id,
+    NonNegative,
+    Positive,
+    Strict,
+    UncertainDuration,
+    UncertainNumber,
+)
 
 
 class HazardBase(Strict):
@@ -37,9 +45,18 @@ class HydrographPoint(Strict):
 
 
 class Breach(Strict):
-    at: Duration
-    width_m: Positive
+    """A levee breach: at its time the ground within ``width_m``/2 of ``location`` drops to
+    ``invert_m`` (default: the median ground level around the opening)."""
+
+    at: UncertainDuration
+    width_m: UncertainNumber
     location: Point
+    invert_m: float | None = None
+
+
+class RiverLevel(Strict):
+    at: Duration
+    level_m: float
 
 
 class Gauge(Strict):
@@ -55,13 +72,32 @@ class FloodHazard(HazardBase):
         "inertial", description="2D local-inertial shallow water, or level-pool filling")
     inflow: Point | None = Field(None, description="where the river enters the region")
     hydrograph: list[HydrographPoint] = Field(default_factory=list)
+    peak_factor: UncertainNumber = Field(1.0, description="scales every discharge of the "
+                                         "hydrograph (declare it uncertain to sample the peak)")
     breach: Breach | None = None
     rain_mm_h: NonNegative = 0.0
-    manning_n: Positive = 0.035
+    manning_n: UncertainNumber = Field(0.035, description="Manning roughness, s/m^(1/3)")
+    open_edges: list[Literal["north", "south", "east", "west"]] = Field(
+        default_factory=list, description="edges of the terrain where water flows out freely "
+        "(the others are walls)")
+    river_levels: list[RiverLevel] = Field(default_factory=list, description="bathtub model: "
+                                           "water level of the river over time")
     gauges: list[Gauge] = Field(default_factory=list)
+    road_closure_depth_m: Positive = Field(0.3, description="roads impassable from this depth "
+                                           "(Pregnolato et al. 2017)")
+    facility_closure_depth_m: Positive = 0.3
+    rescue_hazard_rating: Positive = Field(1.25, description="people at home need rescue from "
+                                           "this flood hazard rating (FD2321)")
+    bridge_clearance_m: NonNegative = 1.0
+    output_every: Duration = Field(300.0, description="time resolution of the stored flood")
 
     @model_validator(mode="after")
     def _has_water(self) -> FloodHazard:
+        if self.model == "bathtub":
+            if not self.river_levels or self.inflow is None:
+                raise ValueError("the bathtub model needs river_levels and an inflow point "
+                                 "(where the river is)")
+            return self
         if not self.hydrograph and self.rain_mm_h == 0 and self.breach is None:
             raise ValueError("a flood needs a hydrograph, a breach or rain_mm_h > 0")
         if self.hydrograph and self.inflow is None:

@@ -48,11 +48,24 @@ class HazardCondition(Strict):
     zones: list[Id] = Field(min_length=1)
     op: Comparison = ">="
     value: float
+    lead: Duration = Field(0.0, description="forecast lead time: compare the value expected "
+                           "this long from now (a perfect forecast)")
+
+
+class GaugeCondition(Strict):
+    """A flood gauge's water level (m above datum): ``{gauge: G-town, op: ">=", value:
+    4.5}``; with ``lead`` the forecast level that far ahead."""
+
+    gauge: Id
+    op: Comparison = ">="
+    value: float
+    lead: Duration = 0.0
 
 
 def _condition_tag(value: Any) -> str | None:
     if isinstance(value, dict):
-        for key, tag in (("at", "time"), ("metric", "counter"), ("hazard", "hazard")):
+        for key, tag in (("at", "time"), ("metric", "counter"), ("hazard", "hazard"),
+                         ("gauge", "gauge")):
             if key in value:
                 return tag
     return None
@@ -61,10 +74,11 @@ def _condition_tag(value: Any) -> str | None:
 Condition = Annotated[
     Annotated[TimeCondition, Tag("time")]
     | Annotated[CounterCondition, Tag("counter")]
-    | Annotated[HazardCondition, Tag("hazard")],
+    | Annotated[HazardCondition, Tag("hazard")]
+    | Annotated[GaugeCondition, Tag("gauge")],
     Discriminator(_condition_tag, custom_error_type="condition",
-                  custom_error_message="a condition needs 'at' (a time), 'metric' (a counter) "
-                  "or 'hazard' (a hazard threshold)"),
+                  custom_error_message="a condition needs 'at' (a time), 'metric' (a counter), "
+                  "'hazard' (a hazard threshold) or 'gauge' (a flood gauge level)"),
 ]
 
 

@@ -15,6 +15,7 @@ from drillsim.sim.hazards.base import (
     build_hazard,
     register_hazard,
 )
+from drillsim.sim.hazards.flood import hazard as _flood  # noqa: F401  (registers "flood")
 
 __all__ = [
     "HAZARDS",

@@ -82,7 +82,10 @@ class FloodResult:
     interval, and the end). ``speed_m_s`` is the cell-centred magnitude of the face velocities
     ``q / h_flow`` (each component the mean of the cell's two faces), zero in cells no deeper
     than ``DRY_DEPTH_M``. ``max_depth_m``, ``max_speed_m_s`` and ``arrival_time_s`` (first time
-    the depth exceeds ``ARRIVAL_DEPTH_M``, NaN if never) are tracked at every step.
+    the depth exceeds ``ARRIVAL_DEPTH_M``, NaN if never) are tracked at every step; the maximum
+    speed counts a cell from the step in which water crosses its faces (so it includes the
+    speed of water entering a dry cell) and is zero where the depth never exceeded
+    ``DRY_DEPTH_M``.
     The volumes are at ``times_s``: ``volume_m3`` the water stored, ``inflow_volume_m3`` the
     cumulative inflow + rain, ``outflow_volume_m3`` the cumulative net volume that left through
     open boundaries and fixed-level cells (negative where a fixed level fed the grid), of which
@@ -155,7 +158,7 @@ def output_times_s(duration_s: float, every_s: float) -> FloatArray:
     return times
 
 
-# --- the grid: padded cells, stacked faces ---------------------------------------------------
+# --- the grid: padded cells, stacked faces, row bands --------------------------------------
 
 
 def _x(faces: FloatArray) -> FloatArray:
@@ -173,21 +176,14 @@ def _inner(padded: FloatArray) -> FloatArray:
     return padded[1:-1, 1:-1]
 
 
-def _x_pair(padded: FloatArray) -> tuple[FloatArray, FloatArray]:
-    """The west and east cells of every east-west face."""
-    return padded[1:-1, :-1], padded[1:-1, 1:]
-
-
-def _y_pair(padded: FloatArray) -> tuple[FloatArray, FloatArray]:
-    """The north and south cells of every north-south face."""
-    return padded[:-1, 1:-1], padded[1:, 1:-1]
-
-
 def _face_pairs(
     padded: FloatArray, faces: FloatArray
 ) -> tuple[tuple[FloatArray, FloatArray, FloatArray], ...]:
-    """``(first cell, second cell, face)`` views for both face families."""
-    return (*_x_pair(padded), _x(faces)), (*_y_pair(padded), _y(faces))
+    """``(west or north cell, east or south cell, face)`` views for both face families."""
+    return (
+        (padded[1:-1, :-1], padded[1:-1, 1:], _x(faces)),
+        (padded[:-1, 1:-1], padded[1:, 1:-1], _y(faces)),
+    )
 
 
 class _Side(NamedTuple):
@@ -212,6 +208,33 @@ def _side(name: str, rows: int, cols: int) -> _Side:
     }[name]
 
 
+@dataclass(slots=True)
+class _Band:
+    """Views of the face rows ``[i0, i1)`` of both families and of the cells they join. The
+    face equations run band by band so that their work arrays stay in the CPU cache."""
+
+    eta_x: tuple[FloatArray, FloatArray]  # west and east cells of the east-west faces
+    eta_y: tuple[FloatArray, FloatArray]  # north and south cells of the north-south faces
+    hf: FloatArray
+    hf_x: FloatArray
+    hf_y: FloatArray
+    num: FloatArray
+    num_x: FloatArray
+    num_y: FloatArray
+    q: FloatArray
+    pos: FloatArray
+    u: FloatArray
+    qbar: FloatArray
+    zmax: FloatArray
+    gn2: FloatArray | float | None
+    wet: NDArray[np.bool_]
+    tmp: FloatArray
+    tmp2: FloatArray
+
+
+_BAND_FACES = 16_384  # faces per family in a band: the band's work arrays fit in L2 cache
+
+
 @dataclass
 class _Grid:
     """State and preallocated work arrays of one run."""
@@ -219,36 +242,40 @@ class _Grid:
     cell_size_m: float
     z: FloatArray  # padded elevation (ghosts copy the edge)
     h: FloatArray  # padded depth (ghosts stay 0)
-    gn2: FloatArray | None  # g n^2 on the faces; None when frictionless
+    gn2: FloatArray | float | None  # g n^2 on the faces (one number if uniform; None if 0)
     open_sides: tuple[_Side, ...]
     theta: float
     eta: FloatArray = field(init=False)
     zmax: FloatArray = field(init=False)
     q: FloatArray = field(init=False)
-    qbar: FloatArray = field(init=False)
-    hf: FloatArray = field(init=False)
-    num: FloatArray = field(init=False)
-    tmp: FloatArray = field(init=False)
-    tmp2: FloatArray = field(init=False)
-    wet: NDArray[np.bool_] = field(init=False)
-    fac: FloatArray = field(init=False)
+    pos: FloatArray = field(init=False)  # max(q, 0)
+    u: FloatArray = field(init=False)  # face velocity q / h_flow
+    qbar: FloatArray | None = field(init=False)
+    div: FloatArray = field(init=False)  # padded net inflow per cell
     out: FloatArray = field(init=False)
-    dh: FloatArray = field(init=False)
+    wn: FloatArray = field(init=False)
+    short: NDArray[np.bool_] = field(init=False)
+    bands: list[_Band] = field(init=False)
 
     def __post_init__(self) -> None:
         rows, cols = self.z.shape[0] - 2, self.z.shape[1] - 2
         faces = (2, rows + 1, cols + 1)
         self.eta = np.zeros_like(self.z)
-        for name in ("zmax", "q", "qbar", "hf", "num", "tmp", "tmp2"):
-            setattr(self, name, np.zeros(faces))
-        self.wet = np.zeros(faces, dtype=bool)
-        self.fac = np.ones_like(self.z)
-        self.out = np.zeros((rows, cols))
-        self.dh = np.zeros((rows, cols))
+        self.zmax, self.q, self.pos, self.u = (np.zeros(faces) for _ in range(4))
+        self.qbar = np.zeros(faces) if self.theta < 1.0 else None
+        self.div = np.zeros_like(self.z)
+        self.out, self.wn = np.zeros((rows, cols)), np.zeros((rows, cols))
+        self.short = np.zeros((rows, cols), dtype=bool)
+        step = max(1, _BAND_FACES // (cols + 1))
+        scratch = np.zeros((4, 2, min(step, rows + 1), cols + 1))
+        wet = np.zeros(scratch.shape[1:], dtype=bool)
+        self.bands = [_band(self, i, min(i + step, rows + 1), scratch, wet)
+                      for i in range(0, rows + 1, step)]
         self.set_face_beds()
 
     def set_face_beds(self) -> None:
-        """Face bed ``max(z_i, z_j)``; walls (closed edges) get an unreachable bed."""
+        """Face bed ``max(z_i, z_j)``; walls (closed edges) and padding get an unreachable bed."""
+        self.zmax.fill(_WALL_M)
         for a, b, f in _face_pairs(self.z, self.zmax):
             np.maximum(a, b, out=f)
         rows, cols = self.z.shape[0] - 2, self.z.shape[1] - 2
@@ -256,6 +283,25 @@ class _Grid:
             side = _side(name, rows, cols)
             if side not in self.open_sides:
                 self.zmax[side.face] = _WALL_M
+
+
+def _band(
+    g: _Grid, i0: int, i1: int, scratch: FloatArray, wet: NDArray[np.bool_]
+) -> _Band:
+    """The views of face rows ``[i0, i1)``; ``scratch`` and ``wet`` are shared by all bands."""
+    nx = min(i1, g.z.shape[0] - 2) - i0  # east-west faces exist on the grid's rows only
+    hf, num, tmp, tmp2 = scratch[:, :, : i1 - i0]
+    return _Band(
+        eta_x=(g.eta[1 + i0 : 1 + i0 + nx, :-1], g.eta[1 + i0 : 1 + i0 + nx, 1:]),
+        eta_y=(g.eta[i0:i1, 1:-1], g.eta[i0 + 1 : i1 + 1, 1:-1]),
+        hf=hf, hf_x=hf[0, :nx], hf_y=hf[1, :, :-1],
+        num=num, num_x=num[0, :nx], num_y=num[1, :, :-1],
+        q=g.q[:, i0:i1], pos=g.pos[:, i0:i1], u=g.u[:, i0:i1],
+        qbar=(g.q if g.qbar is None else g.qbar)[:, i0:i1],
+        zmax=g.zmax[:, i0:i1],
+        gn2=g.gn2[:, i0:i1] if isinstance(g.gn2, np.ndarray) else g.gn2,
+        wet=wet[:, : i1 - i0], tmp=tmp, tmp2=tmp2,
+    )
 
 
 def _water_surface(g: _Grid) -> None:
@@ -267,125 +313,148 @@ def _water_surface(g: _Grid) -> None:
         g.eta[s.ghost] -= g.eta[s.inner]
 
 
-def _flow_depth(g: _Grid) -> None:
-    """Flow depth on each face, ``max(eta_i, eta_j) - max(z_i, z_j)``.
-    Bates, Horritt & Fewtrell (2010), J. Hydrol. 387, section 2 (text below eq. 11)."""
-    for a, b, f in _face_pairs(g.eta, g.hf):
-        np.maximum(a, b, out=f)
-    g.hf -= g.zmax
-
-
-def _weighted_discharge(g: _Grid) -> FloatArray:
+def _weighted_discharge(g: _Grid, qbar: FloatArray) -> None:
     """``theta q_i + (1 - theta)/2 (q_{i-1} + q_{i+1})`` along each face's own direction (edge
-    faces unweighted); ``q`` itself when ``theta == 1``. de Almeida, Bates, Freer & Souvignet
-    (2012), Water Resour. Res. 48, W05528, the theta-weighted momentum equation (eq. 7, check)."""
-    if g.theta == 1.0:
-        return g.q
-    np.copyto(g.qbar, g.q)
+    faces unweighted). de Almeida, Bates, Freer & Souvignet (2012), Water Resour. Res. 48,
+    W05528, theta-weighted momentum equation (eq. 7, check)."""
+    np.copyto(qbar, g.q)
     w = 0.5 * (1.0 - g.theta)
-    qx, qy, bx, by = _x(g.q), _y(g.q), _x(g.qbar), _y(g.qbar)
+    qx, qy, bx, by = _x(g.q), _y(g.q), _x(qbar), _y(qbar)
     bx[:, 1:-1] = g.theta * qx[:, 1:-1] + w * (qx[:, :-2] + qx[:, 2:])
     by[1:-1, :] = g.theta * qy[1:-1, :] + w * (qy[:-2, :] + qy[2:, :])
-    return g.qbar
 
 
-def _momentum(g: _Grid, dt_s: float) -> None:
+def _flow_depth(b: _Band) -> None:
+    """Flow depth on each face, ``max(eta_i, eta_j) - max(z_i, z_j)``.
+    Bates, Horritt & Fewtrell (2010), J. Hydrol. 387, section 2 (text below eq. 11)."""
+    np.maximum(*b.eta_x, out=b.hf_x)
+    np.maximum(*b.eta_y, out=b.hf_y)
+    b.hf -= b.zmax
+
+
+def _momentum(b: _Band, dt_s: float, cell_size_m: float) -> None:
     """``q <- (q - g h_flow dt d(eta)/dx) / (1 + g dt n^2 |q| / h_flow^(7/3))``, zero on faces
-    no deeper than ``DRY_DEPTH_M``; open edges only let water out.
+    no deeper than ``DRY_DEPTH_M`` (``q`` in the numerator is theta-weighted if asked).
     Bates, Horritt & Fewtrell (2010), J. Hydrol. 387, eq. 11."""
-    for a, b, f in _face_pairs(g.eta, g.num):
-        np.subtract(a, b, out=f)  # eta_i - eta_j = -dx d(eta)/dx
-    g.num *= G_M_S2 * dt_s / g.cell_size_m
-    g.num *= g.hf
-    g.num += _weighted_discharge(g)
-    if g.gn2 is not None:
-        g.num /= _friction_denominator(g, dt_s)
-    np.greater(g.hf, DRY_DEPTH_M, out=g.wet)
-    np.multiply(g.num, g.wet, out=g.q)
-    for s in g.open_sides:
-        (np.maximum if s.sign > 0 else np.minimum)(g.q[s.face], 0.0, out=g.q[s.face])
+    np.subtract(*b.eta_x, out=b.num_x)  # eta_i - eta_j = -dx d(eta)/dx
+    np.subtract(*b.eta_y, out=b.num_y)
+    b.num *= G_M_S2 * dt_s / cell_size_m
+    b.num *= b.hf
+    b.num += b.qbar
+    np.greater(b.hf, DRY_DEPTH_M, out=b.wet)
+    np.maximum(b.hf, DRY_DEPTH_M, out=b.hf)  # floored: friction and speeds divide by it
+    if b.gn2 is not None:
+        b.num /= _friction_denominator(b, dt_s)
+    np.multiply(b.num, b.wet, out=b.q)
+    np.maximum(b.q, 0.0, out=b.pos)
+    np.divide(b.q, b.hf, out=b.u)
 
 
-def _friction_denominator(g: _Grid, dt_s: float) -> FloatArray:
-    """``1 + g dt n^2 |q| / h_flow^(7/3)`` (h_flow floored at ``DRY_DEPTH_M``; such faces are
-    dry anyway). Bates, Horritt & Fewtrell (2010), J. Hydrol. 387, eq. 11 (denominator)."""
-    depth73, den = g.tmp, g.tmp2
-    np.maximum(g.hf, DRY_DEPTH_M, out=depth73)
-    np.cbrt(depth73, out=den)
-    np.square(depth73, out=depth73)
+def _friction_denominator(b: _Band, dt_s: float) -> FloatArray:
+    """``1 + g dt n^2 |q| / h_flow^(7/3)`` with the floored flow depth.
+    Bates, Horritt & Fewtrell (2010), J. Hydrol. 387, eq. 11 (denominator)."""
+    depth73, den = b.tmp, b.tmp2
+    np.cbrt(b.hf, out=den)
+    np.square(b.hf, out=depth73)
     depth73 *= den
-    np.abs(g.q, out=den)
-    den *= g.gn2
+    np.abs(b.q, out=den)
+    den *= b.gn2
     den *= dt_s
     den /= depth73
     den += 1.0
     return den
 
 
-def _limit_outflow(g: _Grid, dt_s: float) -> None:
-    """Scale every cell's outgoing fluxes by ``min(1, h / (dt/dx * sum of outgoing q))``, so no
-    cell loses more water in a step than it holds. Each face has one donor cell (upwind of its
-    flux), so the face flux is changed once and mass stays exact. (Positivity limiter; the
-    scheme's own papers rely on the time step instead.)"""
-    pos, neg = g.tmp, g.tmp2
-    np.maximum(g.q, 0.0, out=pos)  # leaves the west/north cell of the face
-    np.subtract(pos, g.q, out=neg)  # leaves the east/south cell
-    out = g.out
-    np.add(_x(pos)[:, 1:], _x(neg)[:, :-1], out=out)
-    out += _y(pos)[1:, :]
-    out += _y(neg)[:-1, :]
+def _outflow_only(g: _Grid) -> None:
+    """Open edges let water leave but not enter."""
+    for s in g.open_sides:
+        (np.maximum if s.sign > 0 else np.minimum)(g.q[s.face], 0.0, out=g.q[s.face])
+        np.maximum(g.q[s.face], 0.0, out=g.pos[s.face])
+        (np.maximum if s.sign > 0 else np.minimum)(g.u[s.face], 0.0, out=g.u[s.face])
+
+
+def _cell_fluxes(g: _Grid, dt_s: float) -> None:
+    """Per cell: the net inflow ``q_w - q_e + q_n - q_s`` (m²/s, into ``g.div``) and the depth
+    that would leave in the step, ``dt/dx * sum of outgoing q`` (into ``g.out``). The outgoing
+    flux through a west or north face is ``max(-q, 0) = max(q, 0) - q``."""
+    px, py, qx, qy = _x(g.pos), _y(g.pos), _x(g.q), _y(g.q)
+    wn, div, out = g.wn, _inner(g.div), g.out
+    np.add(qx[:, :-1], qy[:-1, :], out=wn)  # signed flux through the west and north faces
+    np.subtract(wn, qx[:, 1:], out=div)
+    div -= qy[1:, :]
+    np.add(px[:, 1:], py[1:, :], out=out)
+    out += px[:, :-1]
+    out += py[:-1, :]
+    out -= wn
     out *= dt_s / g.cell_size_m
-    fac = _inner(g.fac)
-    np.divide(_inner(g.h), out, out=fac)  # 0/0 -> nan and h/0 -> inf: both become 1 below
-    np.fmin(fac, 1.0, out=fac)
-    if fac.min() < 1.0:
-        for (a, b, p), n, f in zip(
-            _face_pairs(g.fac, pos), (_x(neg), _y(neg)), (_x(g.q), _y(g.q)), strict=True
-        ):
-            p *= a
-            n *= b
-            np.subtract(p, n, out=f)
+
+
+def _limit_outflow(g: _Grid) -> None:
+    """Where the depth that would leave a cell exceeds its depth ``h``, scale the cell's
+    outgoing fluxes by ``h / outgoing``. Each face has one donor cell (upwind of its flux), so
+    each face flux changes at most once and mass stays exact; no depth can go negative.
+    (A positivity limiter; Bates et al. (2010) rely on the time step alone.)"""
+    np.less(_inner(g.h), g.out, out=g.short)
+    if g.short.any():
+        _scale_outflow(g, np.flatnonzero(g.short))
+
+
+def _scale_outflow(g: _Grid, cells: NDArray[np.intp]) -> None:
+    """Scale the outgoing fluxes of ``cells`` (flat indices) by ``h / outgoing``, and update
+    the face velocities and the net inflow of the two cells of every changed face."""
+    rows, cols = g.out.shape
+    r, c = np.divmod(cells, cols)
+    fac = _inner(g.h)[r, c] / g.out[r, c]
+    west, cell = r * (cols + 1) + c, (r + 1) * (cols + 2) + c + 1
+    north = (rows + 1) * (cols + 1) + west
+    q, u, div = g.q.reshape(-1), g.u.reshape(-1), g.div.reshape(-1)
+    for face, first, second, sign in (  # flux > 0 runs from the first cell to the second
+        (west + 1, cell, cell + 1, 1.0), (west, cell - 1, cell, -1.0),
+        (north + cols + 1, cell, cell + cols + 2, 1.0), (north, cell - cols - 2, cell, -1.0),
+    ):
+        scale = np.where(sign * q[face] > 0.0, fac, 1.0)
+        change = q[face] * scale - q[face]
+        q[face] += change
+        u[face] *= scale
+        div[first] -= change
+        div[second] += change
 
 
 def _continuity(g: _Grid, dt_s: float) -> None:
     """``h += dt / dx * (q_in - q_out)`` over the four faces of each cell (never below 0).
     Bates, Horritt & Fewtrell (2010), J. Hydrol. 387, eq. 13 (check)."""
-    qx, qy, dh = _x(g.q), _y(g.q), g.dh
-    np.subtract(qx[:, :-1], qx[:, 1:], out=dh)
-    dh += qy[:-1, :]
-    dh -= qy[1:, :]
-    dh *= dt_s / g.cell_size_m
-    h = _inner(g.h)
-    h += dh
-    np.maximum(h, 0.0, out=h)  # removes round-off (~1e-17 m) left by the limiter
+    div, h = _inner(g.div), _inner(g.h)
+    div *= dt_s / g.cell_size_m
+    h += div
+    np.maximum(h, 0.0, out=h)  # removes the round-off (~1e-17 m) the limiter can leave
 
 
 def _step(g: _Grid, dt_s: float) -> float:
     """Advance the flow one step (no sources); return the volume that left through open
     edges."""
     _water_surface(g)
-    _flow_depth(g)
-    _momentum(g, dt_s)
-    _limit_outflow(g, dt_s)
+    if g.qbar is not None:
+        _weighted_discharge(g, g.qbar)
+    for band in g.bands:
+        _flow_depth(band)
+        _momentum(band, dt_s, g.cell_size_m)
+    _outflow_only(g)
+    _cell_fluxes(g, dt_s)
+    _limit_outflow(g)
     _continuity(g, dt_s)
     out = sum(s.sign * float(g.q[s.face].sum()) for s in g.open_sides)
     return out * dt_s * g.cell_size_m
 
 
-def _speed_squared(g: _Grid, out: FloatArray, dry: NDArray[np.bool_]) -> FloatArray:
-    """Four times the squared cell-centred speed (each component the sum of the cell's two face
-    velocities ``q / h_flow``); zero where the cell is no deeper than ``DRY_DEPTH_M``."""
-    u = g.tmp
-    np.maximum(g.hf, DRY_DEPTH_M, out=u)
-    np.divide(g.q, u, out=u)
-    ux, uy = _x(u), _y(u)
+def _speed_squared(g: _Grid, out: FloatArray) -> FloatArray:
+    """Four times the squared cell-centred speed, each component the sum of the cell's two face
+    velocities ``q / h_flow``."""
+    ux, uy = _x(g.u), _y(g.u)
     np.add(ux[:, :-1], ux[:, 1:], out=out)
-    np.square(out, out=out)
-    np.add(uy[:-1, :], uy[1:, :], out=g.dh)
-    np.square(g.dh, out=g.dh)
-    out += g.dh
-    np.less_equal(_inner(g.h), DRY_DEPTH_M, out=dry)
-    np.copyto(out, 0.0, where=dry)
+    out *= out
+    np.add(uy[:-1, :], uy[1:, :], out=g.wn)
+    g.wn *= g.wn
+    out += g.wn
     return out
 
 
@@ -574,7 +643,6 @@ class _Record:
     arrival_s: FloatArray
     step_speed2: FloatArray
     arrived: NDArray[np.bool_]
-    dry: NDArray[np.bool_]
     n_arrived: int = 0
     n_steps: int = 0
 
@@ -584,15 +652,14 @@ class _Record:
         return cls(
             times_s, np.zeros((n, *shape)), np.zeros((n, *shape)), np.zeros((n, 4)),
             np.zeros(shape), np.zeros(shape), np.full(shape, np.nan), np.zeros(shape),
-            np.zeros(shape, dtype=bool), np.zeros(shape, dtype=bool),
+            np.zeros(shape, dtype=bool),
         )
 
     def track(self, g: _Grid, t_s: float) -> None:
         """Update the maxima and arrival times after a step ending at ``t_s``."""
         h = _inner(g.h)
         np.maximum(self.max_depth_m, h, out=self.max_depth_m)
-        np.maximum(self.max_speed2, _speed_squared(g, self.step_speed2, self.dry),
-                   out=self.max_speed2)
+        np.maximum(self.max_speed2, _speed_squared(g, self.step_speed2), out=self.max_speed2)
         np.greater(self.max_depth_m, ARRIVAL_DEPTH_M, out=self.arrived)
         n = int(np.count_nonzero(self.arrived))
         if n != self.n_arrived:  # the depth first exceeds the threshold when its maximum does
@@ -603,14 +670,15 @@ class _Record:
         """Store output ``k`` (depth, speed, volumes)."""
         h = _inner(g.h)
         self.depth_m[k] = h
-        self.speed2[k] = self.step_speed2
+        np.multiply(self.step_speed2, h > DRY_DEPTH_M, out=self.speed2[k])
         self.ledger[k] = (float(h.sum()) * g.cell_size_m**2, *volumes)
 
     def result(self) -> FloodResult:
         v = self.ledger
         return FloodResult(
             times_s=self.times_s, depth_m=self.depth_m, speed_m_s=0.5 * np.sqrt(self.speed2),
-            max_depth_m=self.max_depth_m, max_speed_m_s=0.5 * np.sqrt(self.max_speed2),
+            max_depth_m=self.max_depth_m,
+            max_speed_m_s=0.5 * np.sqrt(self.max_speed2) * (self.max_depth_m > DRY_DEPTH_M),
             arrival_time_s=self.arrival_s, volume_m3=v[:, 0].copy(),
             inflow_volume_m3=v[:, 1].copy(), outflow_volume_m3=v[:, 2].copy(),
             boundary_outflow_volume_m3=v[:, 3].copy(), n_steps=self.n_steps,
@@ -694,10 +762,13 @@ def _fill_ghosts(padded: FloatArray) -> None:
     padded[:, 0], padded[:, -1] = padded[:, 1], padded[:, -2]
 
 
-def _face_friction(manning_n: FloatArray) -> FloatArray | None:
-    """``g n^2`` on the faces, ``n`` the mean of the face's two cells; None if ``n`` is 0."""
+def _face_friction(manning_n: FloatArray) -> FloatArray | float | None:
+    """``g n^2`` on the faces, ``n`` the mean of the face's two cells: None if ``n`` is 0
+    everywhere, one number if it is uniform."""
     if not manning_n.any():
         return None
+    if (manning_n == manning_n.flat[0]).all():
+        return G_M_S2 * float(manning_n.flat[0]) ** 2
     n_pad = np.pad(manning_n, 1, mode="edge")
     rows, cols = manning_n.shape
     gn2 = np.zeros((2, rows + 1, cols + 1))
