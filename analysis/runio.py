@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +24,7 @@ class RunOutputs:
     metrics: Path
     summary_file: Path
     summary: dict[str, Any]
+    figures: list[Path] = field(default_factory=list)
 
 
 def write_run(log: EventLog, folder: Path, objectives: tuple[Objective, ...] = (),

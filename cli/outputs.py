@@ -48,8 +48,12 @@ def write_starter(path: Path) -> Path:
 
 
 def run_and_write(compiled: Compiled, seed: int, folder: Path, every_s: float) -> RunOutputs:
+    from drillsim.analysis.plots.flood import write_flood_figures
+
     result = run(compiled, seed)
-    return write_run(result.log, folder, compiled.plan.objectives, every_s)
+    outputs = write_run(result.log, folder, compiled.plan.objectives, every_s)
+    outputs.figures = write_flood_figures(compiled.world, result.hazards, folder)
+    return outputs
 
 
 def shown(value: float | None, unit: str) -> str:
@@ -85,7 +89,7 @@ def print_summary(console: Console, r: RunOutputs) -> None:
         console.print(f"[yellow]note:[/yellow] {escape(w)}")
     console.print("outputs:")
     for label, path in (("events", r.events), ("metrics", r.metrics),
-                        ("summary", r.summary_file)):
+                        ("summary", r.summary_file), *(("figure", f) for f in r.figures)):
         console.print(f"  {label:8} {path}", markup=False)
 
 

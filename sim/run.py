@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Generator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import simpy
@@ -18,9 +18,11 @@ from drillsim.sim.model import DrillModel, seed_manifest
 
 @dataclass
 class RunResult:
-    """The outcome of a run: its event log (everything else is derived from it)."""
+    """The outcome of a run: its event log (the record: everything else is derived from it)
+    and the hazards as realised for it (their fields, for figures and replays)."""
 
     log: EventLog
+    hazards: list[HazardModel] = field(default_factory=list)
 
 
 def run(compiled: Compiled, seed: int | np.random.SeedSequence,
@@ -40,7 +42,7 @@ def run(compiled: Compiled, seed: int | np.random.SeedSequence,
         if end > 0:
             model.env.run(until=end)
         model.emit("run.end")
-        return RunResult(log=model.log)
+        return RunResult(log=model.log, hazards=model.hazards)
     finally:
         release(model)
 

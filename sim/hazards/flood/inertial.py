@@ -27,6 +27,7 @@ The time step is Bates et al. (2010) eq. 12, capped so that output times are hit
 
 from __future__ import annotations
 
+import bisect
 import math
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, fields
@@ -136,18 +137,27 @@ def manning_normal_depth_m(unit_discharge_m2_s: float, manning_n: float, slope: 
     return float((manning_n * unit_discharge_m2_s / math.sqrt(slope)) ** 0.6)
 
 
-def hydrograph_volume_m3(times_s: FloatArray, discharge_m3_s: FloatArray, t_s: float) -> float:
-    """Volume delivered up to ``t_s`` by the piecewise-linear hydrograph (zero outside its time
-    range): the exact integral (trapezoid rule on the knots plus the partial segment)."""
-    k = int(np.searchsorted(times_s, t_s, side="right")) - 1
+def knot_volumes_m3(times_s: FloatArray, discharge_m3_s: FloatArray) -> FloatArray:
+    """Volume a piecewise-linear hydrograph has delivered by each of its times (trapezoid rule,
+    exact for a piecewise-linear discharge)."""
+    steps = 0.5 * (discharge_m3_s[1:] + discharge_m3_s[:-1]) * np.diff(times_s)
+    return np.concatenate(([0.0], np.cumsum(steps)))
+
+
+def hydrograph_volume_m3(
+    times_s: FloatArray, discharge_m3_s: FloatArray, knots_m3: FloatArray, t_s: float
+) -> float:
+    """Volume delivered by ``t_s`` by the piecewise-linear hydrograph, zero before its first
+    time and constant after its last (``knots_m3`` from :func:`knot_volumes_m3`): the exact
+    integral of the discharge."""
+    k = bisect.bisect_right(times_s, t_s) - 1
     if k < 0:
         return 0.0
-    seg = 0.5 * (discharge_m3_s[1:] + discharge_m3_s[:-1]) * np.diff(times_s)
     if k >= len(times_s) - 1:
-        return float(seg.sum())
+        return float(knots_m3[-1])
     tau = t_s - times_s[k]
     rate = (discharge_m3_s[k + 1] - discharge_m3_s[k]) / (times_s[k + 1] - times_s[k])
-    return float(seg[:k].sum() + discharge_m3_s[k] * tau + 0.5 * rate * tau * tau)
+    return float(knots_m3[k] + discharge_m3_s[k] * tau + 0.5 * rate * tau * tau)
 
 
 def output_times_s(duration_s: float, every_s: float) -> FloatArray:
@@ -503,8 +513,8 @@ def cell_indices(cells: Cells, shape: tuple[int, int], what: str) -> NDArray[np.
     return np.ravel_multi_index((rows, cols), shape)
 
 
-def _hydrograph(inflow: Inflow, k: int) -> tuple[FloatArray, FloatArray]:
-    """Validated ``(times_s, discharge_m3_s)`` of inflow number ``k``."""
+def _hydrograph(inflow: Inflow, k: int) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """Validated ``(times_s, discharge_m3_s, knot volumes)`` of inflow number ``k``."""
     t = np.asarray(inflow.times_s, dtype=float)
     q = np.asarray(inflow.discharge_m3_s, dtype=float)
     if t.ndim != 1 or t.shape != q.shape or t.size < 2:
@@ -513,7 +523,7 @@ def _hydrograph(inflow: Inflow, k: int) -> tuple[FloatArray, FloatArray]:
         raise ValueError(f"inflow {k}: times_s must be finite and strictly increasing")
     if (q < 0).any():
         raise ValueError(f"inflow {k}: discharge_m3_s must be >= 0")
-    return t, q
+    return t, q, knot_volumes_m3(t, q)
 
 
 # --- forcing: inflows, rain, fixed levels, breaches -------------------------------------------
@@ -525,7 +535,8 @@ class _Forcing:
 
     shape: tuple[int, int]
     cell_area_m2: float
-    hydrographs: list[tuple[FloatArray, FloatArray]]
+    hydrographs: list[tuple[FloatArray, FloatArray, FloatArray]]  # times, discharge, knots
+    delivered_m3: FloatArray  # volume each hydrograph has delivered so far
     inflow_cells: NDArray[np.intp]  # padded flat indices
     inflow_share: FloatArray  # (n cells, n inflows): share of each inflow going to each cell
     rain: RainRate | None
@@ -534,16 +545,15 @@ class _Forcing:
     fixed_owner: NDArray[np.intp]
     changes: list[tuple[float, NDArray[np.intp], FloatArray]]
 
-    def inflow_volume_m3(self, h_flat: FloatArray, t0_s: float, t1_s: float) -> float:
-        """Add the hydrographs' volumes between ``t0_s`` and ``t1_s`` to their cells."""
+    def inflow_volume_m3(self, h_flat: FloatArray, t_s: float) -> float:
+        """Add what the hydrographs delivered since the last call to their cells."""
         if not self.hydrographs:
             return 0.0
-        vol = np.array(
-            [hydrograph_volume_m3(t, q, t1_s) - hydrograph_volume_m3(t, q, t0_s)
-             for t, q in self.hydrographs]
-        )
-        h_flat[self.inflow_cells] += self.inflow_share @ vol / self.cell_area_m2
-        return float(vol.sum())
+        now = np.array([hydrograph_volume_m3(*h, t_s) for h in self.hydrographs])
+        added = now - self.delivered_m3
+        self.delivered_m3 = now
+        h_flat[self.inflow_cells] += self.inflow_share @ added / self.cell_area_m2
+        return float(added.sum())
 
     def rain_volume_m3(self, h: FloatArray, t_s: float, dt_s: float) -> float:
         """Add the rain of the step ``[t_s, t_s + dt_s]`` (a callable is taken at mid-step)."""
@@ -585,7 +595,7 @@ def _padded_index(flat: NDArray[np.intp], shape: tuple[int, int]) -> NDArray[np.
 
 def _inflow_table(
     inflows: Iterable[Inflow], shape: tuple[int, int]
-) -> tuple[list[tuple[FloatArray, FloatArray]], NDArray[np.intp], FloatArray]:
+) -> tuple[list[tuple[FloatArray, FloatArray, FloatArray]], NDArray[np.intp], FloatArray]:
     """Hydrographs, the distinct inflow cells (padded flat indices) and each inflow's share of
     every cell."""
     inflows = [Inflow(*i) for i in inflows]
@@ -739,7 +749,7 @@ class _Run:
         """One step ``[t_s, t_s + dt_s]``: flow, sources, fixed levels, extremes."""
         g, f, led = self.grid, self.forcing, self.ledger
         led.boundary_out_m3 += _step(g, dt_s)
-        led.inflow_m3 += f.inflow_volume_m3(g.h.reshape(-1), t_s, t_s + dt_s)
+        led.inflow_m3 += f.inflow_volume_m3(g.h.reshape(-1), t_s + dt_s)
         led.inflow_m3 += f.rain_volume_m3(_inner(g.h), t_s, dt_s)
         led.fixed_in_m3 += f.hold_levels(g.z.reshape(-1), g.h.reshape(-1), t_s + dt_s)
         self.record.n_steps += 1
@@ -812,7 +822,8 @@ def _build_forcing(
     hydro, cells, share = _inflow_table(inflows, shape)
     fixed_cells, levels, owner = _fixed_table(fixed_levels, shape)
     return _Forcing(
-        shape=shape, cell_area_m2=cell_size_m**2, hydrographs=hydro, inflow_cells=cells,
+        shape=shape, cell_area_m2=cell_size_m**2, hydrographs=hydro,
+        delivered_m3=np.zeros(len(hydro)), inflow_cells=cells,
         inflow_share=share, rain=rain_m_s, fixed_cells=fixed_cells, fixed_levels=levels,
         fixed_owner=owner, changes=_change_table(elevation_changes, shape),
     )

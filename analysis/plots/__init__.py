@@ -1,0 +1,1 @@
+"""Figures for reports (matplotlib; the only place drillsim draws)."""
