@@ -252,7 +252,9 @@ def _condition(c: Any, world: World, hazard_ids: list[str],
 # -- hazards and injects ------------------------------------------------------------------------
 
 def _hazard(h: Any, scenario_s: float) -> HazardSpec:
-    params = h.model_dump(exclude={"id", "kind", "start", "duration"})
+    # warnings=False: pydantic's serializer tries a callable-discriminated union's first member
+    # (a number) before the distribution and warns; the dumped values are right (tested).
+    params = h.model_dump(exclude={"id", "kind", "start", "duration"}, warnings=False)
     params["horizon_s"] = (h.duration if h.duration is not None else scenario_s - h.start)
     return HazardSpec(id=h.id, kind=h.kind, start_s=h.start, duration_s=h.duration,
                       params=params)

@@ -118,3 +118,37 @@ def test_gauge_and_forecast_triggers(events: list) -> None:  # type: ignore[type
     assert first(events, "plan.order", "low-gauge") == 2 * 3600.0 + 600.0
     # 0.49 m deep in Z1 (z 1.5) at level 1.99: 2.98 h, seen at the 3 h review.
     assert first(events, "plan.order", "depth-order") == 3 * 3600.0
+
+
+def channel(tmp_path: Path, peak_factor: Any) -> Path:
+    """A 1.2 km x 200 m plain (z = 1 + 0.001 x) fed at its west end, inertial model."""
+    x = (np.arange(60) + 0.5) * 20.0
+    write_asc(Terrain(np.repeat((1.0 + 0.001 * x)[None, :], 10, axis=0), 0.0, 0.0, 20.0),
+              tmp_path / "plain.asc", decimals=4)
+    data = plain(tmp_path)
+    data["meta"]["duration"] = "2h"
+    data["hazards"] = [{"id": "river", "kind": "flood", "inflow": {"x": 10, "y": 100},
+                        "hydrograph": [{"at": "0s", "discharge_m3_s": 20},
+                                       {"at": "2h", "discharge_m3_s": 20}],
+                        "peak_factor": peak_factor, "open_edges": ["east"],
+                        "gauges": [{"id": "G", "location": {"x": 50, "y": 100}}]}]
+    data["plan"]["orders"] = []
+    return write(tmp_path, data)
+
+
+def test_uncertain_peak_is_sampled_per_replicate(tmp_path: Path) -> None:
+    from drillsim.sim.model import DrillModel
+
+    compiled = load(channel(tmp_path, {"dist": "uniform", "low": 0.5, "high": 1.5}))
+    depth_at = [float(DrillModel(compiled, s).hazards[0].result.max_depth_m.max())
+                for s in (1, 1, 2, 3)]
+    assert depth_at[0] == depth_at[1]  # same seed, same flood
+    assert len({depth_at[0], depth_at[2], depth_at[3]}) == 3  # other seeds, other peaks
+
+
+def test_a_fixed_peak_is_the_same_flood_for_every_seed(tmp_path: Path) -> None:
+    from drillsim.sim.model import DrillModel
+
+    compiled = load(channel(tmp_path, 1.0))
+    floods = {id(DrillModel(compiled, s).hazards[0].result) for s in range(3)}
+    assert len(floods) == 1  # computed once, shared (read-only)
