@@ -48,6 +48,27 @@ for _pop in (100_000, 1_000_000):
         lambda n=_pop: (lambda c: lambda: run(c, 1))(load(_city(n))))
 
 
+def _riverside_flood() -> Callable[[], object]:
+    """The flood example's 24-hour flood, solved afresh every time (no memo)."""
+    import numpy as np
+
+    from drillsim.sim.hazards.flood.hazard import realise, run_flood
+
+    compiled = load(EXAMPLES["riverside-flood"])
+    spec = compiled.hazards[0]
+    realised = realise(spec.params, np.random.default_rng(0))
+    return lambda: run_flood(compiled.world.terrain, spec.params, realised)  # type: ignore[arg-type]
+
+
+bench("flood: riverside example, 24 h, 112x96 cells (target < 30 s)")(_riverside_flood)
+try:
+    from bench.flood import register as _register_flood
+except ImportError:  # the solver benchmarks are optional
+    pass
+else:
+    _register_flood(bench)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     ap.add_argument("names", nargs="*", help="substrings of benchmark names (default: all)")

@@ -733,16 +733,17 @@ class _Run:
         return rec.result()
 
     def advance(self, t_s: float, target_s: float) -> float:
-        """Step from ``t_s`` to exactly ``target_s``."""
-        cap_s = min(self.max_dt_s, target_s - t_s)
+        """Step from ``t_s`` to exactly ``target_s``. Each step is the stable step shortened so
+        that a whole number of equal steps reaches ``target_s``: a short last step before an
+        output makes the forward-backward update unstable near the stability limit."""
         while t_s < target_s:
             self.apply_changes(t_s)
             hmax = float(_inner(self.grid.h).max())
-            dt_s = min(time_step_s(hmax, self.grid.cell_size_m, self.alpha), cap_s)
-            if dt_s >= target_s - t_s:
-                dt_s = target_s - t_s
+            limit_s = min(time_step_s(hmax, self.grid.cell_size_m, self.alpha), self.max_dt_s)
+            remaining_s = target_s - t_s
+            dt_s = remaining_s / max(1, math.ceil(remaining_s / limit_s))
             self.step(t_s, dt_s)
-            t_s = target_s if dt_s == target_s - t_s else t_s + dt_s
+            t_s = target_s if dt_s == remaining_s else t_s + dt_s
         return target_s
 
     def step(self, t_s: float, dt_s: float) -> None:
