@@ -33,6 +33,7 @@ class ShelterAgent(mesa.Agent):
         delay = dist.sample(self.model.streams(f"shelter:{self.shelter_id}"))
         yield self.model.env.timeout(delay)
         state = self.model.state
+        state.due_open.add(self.shelter_id)
         if self.shelter_id not in state.held_closed | state.hazard_closed:
             set_facility_open(self.model, "shelter", self.index, True, "plan activation")
 

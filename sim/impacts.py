@@ -82,11 +82,10 @@ def _links(model: DrillModel, cause: str, factor: np.ndarray, memory: _Memory) -
     together, as the hazard covers the whole road)."""
     state, roads, now = model.state, model.world.roads, model.now
     closed = state.link_speed_factor == 0.0
-    for i in np.flatnonzero(closed & (factor > 0.0)):
-        if not memory.recovered(("link", cause, int(i)), True, now):
-            factor[i] = 0.0  # still closed until it has been clear long enough
-    for i in np.flatnonzero(closed & (factor == 0.0)):
-        memory.recovered(("link", cause, int(i)), False, now)
+    clear = factor > 0.0
+    for i in np.flatnonzero(closed):
+        if not memory.recovered(("link", cause, int(i)), bool(clear[i]), now):
+            factor[i] = 0.0  # closed until it has been clear long enough
     changed = np.flatnonzero(factor != state.link_speed_factor)
     logged: set[str] = set()
     for i in changed:
@@ -117,7 +116,8 @@ def _facilities(model: DrillModel, cause: str, kind: str, unusable: np.ndarray,
             model.emit("facility.close", fid, place, reason=cause)
         elif closed and memory.recovered((kind, cause, i), not unusable[i], model.now):
             model.state.hazard_closed.discard(fid)
-            if kind != "shelter" and fid not in model.state.held_closed:
+            due = kind != "shelter" or fid in model.state.due_open  # shelters open on plan
+            if due and fid not in model.state.held_closed:
                 flags[i] = True
                 model.emit("facility.open", fid, place, reason=f"{cause} receded")
 def _people(model: DrillModel, cause: str, danger: np.ndarray,

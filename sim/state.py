@@ -49,6 +49,9 @@ class WorldState:
         """Fraction of free speed each link allows now (1 free, 0 impassable)."""
         self.hazard_closed: set[str] = set()
         """Facilities a hazard has made unusable (they cannot open while it lasts)."""
+        self.due_open: set[str] = set()
+        """Facilities whose plan opening time has come (opened as soon as nothing prevents
+        it)."""
 
     def facility_flags(self, kind: str) -> np.ndarray:
         """The open/closed flags of a facility table by its kind name."""

@@ -95,8 +95,9 @@ def run_flood(terrain: Terrain, params: Mapping[str, Any], r: Realised) -> Flood
 
 _FLOODS: dict[Any, FloodResult] = {}
 """A memo of :func:`run_flood`, a pure function of (terrain, parameters): replicates (and
-scenarios loaded again) whose floods are identical compute it once. Bounded; results are
-read-only."""
+scenarios loaded again) whose floods are identical compute it once. Least recently used
+first out, bounded by :data:`MEMO_BYTES`; results are read-only."""
+MEMO_BYTES = 512 * 2**20
 
 
 def cached_flood(terrain: Terrain, params: Mapping[str, Any], r: Realised) -> FloodResult:
@@ -104,14 +105,20 @@ def cached_flood(terrain: Terrain, params: Mapping[str, Any], r: Realised) -> Fl
     grid = hashlib.sha256(terrain.elevation_m.tobytes()).hexdigest()
     key = (grid, terrain.shape, terrain.x0_m, terrain.y0_m, terrain.cell_m,
            _hashable(params), r)
-    if key not in _FLOODS:
-        if len(_FLOODS) >= 4:
-            _FLOODS.pop(next(iter(_FLOODS)))
-        result = run_flood(terrain, params, r)
-        for field in (result.depth_m, result.speed_m_s):
-            field.flags.writeable = False
-        _FLOODS[key] = result
-    return _FLOODS[key]
+    if key in _FLOODS:
+        _FLOODS[key] = _FLOODS.pop(key)  # most recently used last
+        return _FLOODS[key]
+    result = run_flood(terrain, params, r)
+    for field in (result.depth_m, result.speed_m_s):
+        field.flags.writeable = False
+    _FLOODS[key] = result
+    while len(_FLOODS) > 1 and sum(_nbytes(f) for f in _FLOODS.values()) > MEMO_BYTES:
+        _FLOODS.pop(next(iter(_FLOODS)))
+    return result
+
+
+def _nbytes(r: FloodResult) -> int:
+    return int(r.depth_m.nbytes + r.speed_m_s.nbytes)
 
 
 @dataclass(frozen=True)
