@@ -18,11 +18,17 @@ One step (Bates et al. 2010, section 2):
 2. momentum: the semi-implicit friction update of Bates et al. (2010) eq. 11 (optionally the
    theta-weighted numerator of de Almeida et al. 2012); faces with ``h_flow <= DRY_DEPTH_M``
    carry no flow;
-3. positivity: each cell's outgoing fluxes are scaled down so that it cannot lose more water
+3. open edges: free outflow under a normal-flow condition (water-surface slope = local bed
+   slope), never inflow, at most the critical discharge;
+4. positivity: each cell's outgoing fluxes are scaled down so that it cannot lose more water
    than it holds (each face has exactly one donor cell, so the scaling keeps mass exact);
-4. continuity: ``h += dt (q_in - q_out) / dx``; then sources (inflows, rain), then fixed levels.
+5. continuity: ``h += dt (q_in - q_out) / dx``; then sources (inflows, rain), then fixed levels.
 
-The time step is Bates et al. (2010) eq. 12, capped so that output times are hit exactly.
+The time step is bounded by Bates et al. (2010) eq. 12 (and by the filling of dry cells by the
+sources), held steady rather than following ``h_max`` step by step, and shortened so that a
+whole number of equal steps reaches each output time (see ``_Run.base_step_s`` for why).
+The face equations run over bands of face rows sized for the CPU cache; all work arrays are
+allocated once per run.
 """
 
 from __future__ import annotations
@@ -131,6 +137,26 @@ def time_step_s(max_depth_m: float, cell_size_m: float, alpha: float) -> float:
     return alpha * cell_size_m / math.sqrt(G_M_S2 * max_depth_m)
 
 
+def filling_step_s(source_rate_m_s: float, cell_size_m: float, alpha: float) -> float:
+    """The step ``dt`` at the end of which water arriving at ``source_rate_m_s`` in a dry cell
+    (depth ``r dt``) satisfies Bates et al. (2010) eq. 12 itself: ``dt = alpha dx / sqrt(g r
+    dt)``, i.e. ``(alpha dx)^(2/3) (g r)^(-1/3)``; infinite without sources. It keeps sources
+    resolved in time on a dry grid, where eq. 12 sets no limit."""
+    if source_rate_m_s <= 0.0:
+        return math.inf
+    return (alpha * cell_size_m) ** (2 / 3) / (G_M_S2 * source_rate_m_s) ** (1 / 3)
+
+
+def peak_discharge_m3_s(
+    times_s: FloatArray, discharge_m3_s: FloatArray, t0_s: float, t1_s: float
+) -> float:
+    """The largest discharge of the piecewise-linear hydrograph (zero outside its times) over
+    ``[t0_s, t1_s]``."""
+    ends = np.interp([t0_s, t1_s], times_s, discharge_m3_s, left=0.0, right=0.0)
+    inside = discharge_m3_s[(times_s > t0_s) & (times_s < t1_s)]
+    return float(max(ends.max(), inside.max(initial=0.0)))
+
+
 def manning_normal_depth_m(unit_discharge_m2_s: float, manning_n: float, slope: float) -> float:
     """Depth of steady uniform flow in a wide channel, ``(n q / sqrt(S))^(3/5)``, from Manning's
     equation ``q = h^(5/3) S^(1/2) / n`` (Chow (1959), Open-Channel Hydraulics, eq. 5-6 with
@@ -199,27 +225,23 @@ def _face_pairs(
 
 class _Side(NamedTuple):
     """Index expressions of one grid edge: its ghost cells, edge cells and the next cells in
-    (padded cell arrays), its faces and the faces between its edge and next cells (face
-    stack), and the sign of outward flow."""
+    (padded cell arrays), its faces (face stack) and the sign of outward flow."""
 
     ghost: tuple[object, ...]
     edge: tuple[object, ...]
     inner: tuple[object, ...]
     face: tuple[object, ...]
-    inner_face: tuple[object, ...]
     sign: float
 
 
 def _side(name: str, rows: int, cols: int) -> _Side:
     """The index expressions of the edge called ``name``."""
-    r, c, fr, fc = slice(1, rows + 1), slice(1, cols + 1), slice(0, rows), slice(0, cols)
+    r, c = slice(1, rows + 1), slice(1, cols + 1)
     return {
-        "north": _Side((0, c), (1, c), (2, c), (1, 0, fc), (1, 1, fc), -1.0),
-        "south": _Side((rows + 1, c), (rows, c), (rows - 1, c), (1, rows, fc),
-                       (1, rows - 1, fc), 1.0),
-        "west": _Side((r, 0), (r, 1), (r, 2), (0, fr, 0), (0, fr, 1), -1.0),
-        "east": _Side((r, cols + 1), (r, cols), (r, cols - 1), (0, fr, cols),
-                      (0, fr, cols - 1), 1.0),
+        "north": _Side((0, c), (1, c), (2, c), (1, 0, slice(0, cols)), -1.0),
+        "south": _Side((rows + 1, c), (rows, c), (rows - 1, c), (1, rows, slice(0, cols)), 1.0),
+        "west": _Side((r, 0), (r, 1), (r, 2), (0, slice(0, rows), 0), -1.0),
+        "east": _Side((r, cols + 1), (r, cols), (r, cols - 1), (0, slice(0, rows), cols), 1.0),
     }[name]
 
 
@@ -320,14 +342,12 @@ def _band(
 
 
 def _water_surface(g: _Grid) -> None:
-    """``eta = z + h``; on open edges the ghost surface continues the slope of the last interior
-    face, ``eta_ghost = 2 eta_edge - eta_inner`` (a zero-gradient water-surface slope), or is
-    level with the edge where that face is dry (its slope then means nothing)."""
+    """``eta = z + h``; beyond an open edge the water surface continues with the local bed
+    slope of the last interior face, ``eta_ghost = eta_edge + z_edge - z_inner`` (a normal-flow
+    condition: the depth is extrapolated unchanged over the extrapolated bed)."""
     np.add(g.z, g.h, out=g.eta)
     for s in g.open_sides:
-        edge, inner = g.eta[s.edge], g.eta[s.inner]
-        wet = np.maximum(edge, inner) - g.zmax[s.inner_face] > DRY_DEPTH_M
-        g.eta[s.ghost] = edge + np.where(wet, edge - inner, 0.0)
+        g.eta[s.ghost] = g.eta[s.edge] + g.z[s.edge] - g.z[s.inner]
 
 
 def _weighted_discharge(g: _Grid, qbar: FloatArray) -> None:
@@ -375,19 +395,26 @@ def _friction_denominator(b: _Band, dt_s: float) -> FloatArray:
     np.square(b.hf, out=depth73)
     depth73 *= den
     np.abs(b.q, out=den)
-    den *= b.gn2
-    den *= dt_s
+    if isinstance(b.gn2, float):
+        den *= b.gn2 * dt_s
+    else:
+        den *= b.gn2
+        den *= dt_s
     den /= depth73
     den += 1.0
     return den
 
 
-def _outflow_only(g: _Grid) -> None:
-    """Open edges let water leave but not enter."""
+def _open_edges(g: _Grid) -> None:
+    """Open edges let water out, never in, and at most at the critical discharge
+    ``h sqrt(g h)`` of the edge cell (the most a free overfall passes; Chow (1959),
+    Open-Channel Hydraulics, section 3-2 (check))."""
     for s in g.open_sides:
-        (np.maximum if s.sign > 0 else np.minimum)(g.q[s.face], 0.0, out=g.q[s.face])
-        np.maximum(g.q[s.face], 0.0, out=g.pos[s.face])
-        (np.maximum if s.sign > 0 else np.minimum)(g.u[s.face], 0.0, out=g.u[s.face])
+        depth = np.maximum(g.h[s.edge], DRY_DEPTH_M)
+        outward = np.clip(s.sign * g.q[s.face], 0.0, depth * np.sqrt(G_M_S2 * depth))
+        g.q[s.face] = s.sign * outward
+        g.pos[s.face] = np.maximum(g.q[s.face], 0.0)
+        g.u[s.face] = g.q[s.face] / depth
 
 
 def _cell_fluxes(g: _Grid, dt_s: float) -> None:
@@ -455,7 +482,7 @@ def _step(g: _Grid, dt_s: float) -> float:
     for band in g.bands:
         _flow_depth(band)
         _momentum(band, dt_s, g.cell_size_m)
-    _outflow_only(g)
+    _open_edges(g)
     _cell_fluxes(g, dt_s)
     _limit_outflow(g)
     _continuity(g, dt_s)
@@ -561,6 +588,19 @@ class _Forcing:
         self.delivered_m3 = now
         h_flat[self.inflow_cells] += self.inflow_share @ added / self.cell_area_m2
         return float(added.sum())
+
+    def peak_rate_m_s(self, t0_s: float, t1_s: float) -> float:
+        """An upper bound of the depth per second the sources add to any one cell during
+        ``[t0_s, t1_s]`` (a rain callable is sampled at ``t0_s``)."""
+        rate = 0.0
+        if self.hydrographs:
+            peaks = np.array([peak_discharge_m3_s(t, q, t0_s, t1_s)
+                              for t, q, _ in self.hydrographs])
+            rate = float((self.inflow_share @ peaks).max()) / self.cell_area_m2
+        if self.rain is not None:
+            rain = self.rain(t0_s) if callable(self.rain) else self.rain
+            rate += float(np.max(_checked_rain(rain, self.shape)))
+        return rate
 
     def rain_volume_m3(self, h: FloatArray, t_s: float, dt_s: float) -> float:
         """Add the rain of the step ``[t_s, t_s + dt_s]`` (a callable is taken at mid-step)."""
@@ -691,9 +731,12 @@ class _Record:
         self.ledger[k] = (float(h.sum()) * g.cell_size_m**2, *volumes)
 
     def result(self) -> FloodResult:
+        """The record as a :class:`FloodResult` (speeds converted in place)."""
+        speed = np.sqrt(self.speed2, out=self.speed2)
+        speed *= 0.5
         v = self.ledger
         return FloodResult(
-            times_s=self.times_s, depth_m=self.depth_m, speed_m_s=0.5 * np.sqrt(self.speed2),
+            times_s=self.times_s, depth_m=self.depth_m, speed_m_s=speed,
             max_depth_m=self.max_depth_m,
             max_speed_m_s=0.5 * np.sqrt(self.max_speed2) * (self.max_depth_m > DRY_DEPTH_M),
             arrival_time_s=self.arrival_s, volume_m3=v[:, 0].copy(),
@@ -727,6 +770,7 @@ class _Run:
     ledger: _Ledger = field(default_factory=_Ledger)
     next_change: int = 0
     dt_s: float = 0.0  # the held step
+    source_rate_m_s: float = 0.0  # fastest source of the current output interval
 
     @property
     def theta_factor(self) -> float:
@@ -746,7 +790,9 @@ class _Run:
         return rec.result()
 
     def advance(self, t_s: float, target_s: float) -> float:
-        """Step from ``t_s`` to exactly ``target_s`` with equal steps (see :meth:`base_step`)."""
+        """Step from ``t_s`` to exactly ``target_s`` with equal steps (see
+        :meth:`base_step_s`)."""
+        self.source_rate_m_s = self.forcing.peak_rate_m_s(t_s, target_s)
         while t_s < target_s:
             self.apply_changes(t_s)
             remaining_s = target_s - t_s
@@ -758,18 +804,23 @@ class _Run:
     def base_step_s(self) -> float:
         """The step before it is shortened to divide the time to the next output evenly.
 
-        It never exceeds Bates et al. (2010) eq. 12, but it is held while it stays within
-        ``[_DT_KEEP, 1]`` times that bound and otherwise reset to ``_DT_RESET`` times it. The
-        forward-backward update is unstable near its limit if the step changes from step to
-        step with the waves (``h_max`` rises under a crest), or if a short step is taken just
-        before each output; a held step avoids both (see the lake tests).
+        The bound is Bates et al. (2010) eq. 12 and :func:`filling_step_s` for the fastest
+        source of the output interval (so that a dry grid does not take one long step and
+        receive a whole hydrograph at once). The step never exceeds the bound but is held
+        while it stays within ``[_DT_KEEP, 1]`` times it, and is otherwise reset to
+        ``_DT_RESET`` times it: the forward-backward update goes unstable near its limit if
+        the step follows ``h_max`` from step to step (it rises under wave crests) or if a short
+        step is taken before each output (see the lake tests).
 
         With theta < 1 the bound is multiplied by ``sqrt(theta)``: in a von Neumann analysis of
         the linearised update the weighting's symbol at the grid-scale mode is ``2 theta - 1``,
         which lowers the stable Courant number from ``1/sqrt(2)`` to ``sqrt(theta / 2)`` in 2D
         (our derivation; the flat-lake test fails without it for theta <= 0.8)."""
-        hmax = float(_inner(self.grid.h).max())
-        bound_s = time_step_s(hmax, self.grid.cell_size_m, self.alpha) * self.theta_factor
+        dx, alpha = self.grid.cell_size_m, self.alpha
+        bound_s = self.theta_factor * min(
+            time_step_s(float(_inner(self.grid.h).max()), dx, alpha),
+            filling_step_s(self.source_rate_m_s, dx, alpha),
+        )
         if not _DT_KEEP * bound_s <= self.dt_s <= bound_s:
             self.dt_s = _DT_RESET * bound_s
         return min(self.dt_s, self.max_dt_s)
@@ -902,18 +953,24 @@ def simulate(
             cell (fixed-level cells then return it: it counts as fixed-level exchange).
         output_every_s: interval of the stored fields; the steps end exactly on the outputs.
         open_boundary: sides (``"north"``, ``"south"``, ``"west"``, ``"east"``) with free
-            outflow; the others are walls. Free outflow: the water-surface slope across the
-            edge face equals that of the last interior face (zero gradient of the slope, i.e.
-            normal flow for uniform flow), with the same momentum equation, and water may only
-            leave.
+            outflow; the others are walls. Free outflow is a normal-flow condition: the edge
+            face takes the same momentum equation with the water-surface slope equal to the
+            local bed slope across the last interior face (depth extrapolated unchanged), so
+            uniform flow leaves at its normal depth and nothing leaves where the ground does
+            not fall towards the edge; water never enters, and never leaves faster than the
+            critical discharge ``h sqrt(g h)``. Where the terrain is flat at the edge and the
+            water should still leave, hold the edge at a level with ``fixed_levels``.
         fixed_levels: ``(cells, water_level_m)`` each (see :class:`FixedLevel`): after every
             step (and at t = 0) these cells are set to depth ``max(level - z, 0)``; the volume
             that takes counts as exchange in ``outflow_volume_m3``.
         elevation_changes: ``(time_s, cells, new_elevation_m)`` each (see
             :class:`ElevationChange`): at the first step starting at or after ``time_s`` the
             ground of the cells is set (e.g. a breach in an embankment); depths are kept.
-        alpha: time-step coefficient of Bates et al. (2010) eq. 12, in (0, 0.7].
-        theta: de Almeida et al. (2012) weighting in [0, 1]; 1 is the plain Bates scheme.
+        alpha: time-step coefficient of Bates et al. (2010) eq. 12, in (0, 0.7]. The step
+            used is at most that bound (see ``_Run.base_step_s``): held between 0.8 and 0.95
+            of it, and shortened to end exactly on the outputs.
+        theta: de Almeida et al. (2012) weighting in (0, 1]; 1 is the plain Bates scheme.
+            Below 1 it damps grid-scale oscillations and shortens the step by sqrt(theta).
         max_dt_s: optional upper bound on the time step.
 
     Returns:
@@ -929,7 +986,7 @@ def simulate(
                         "initial_depth_m")
     grid = _build_grid(
         z, dx, _grid_array(manning_n, z.shape, "manning_n"), depth,
-        _open_sides(open_boundary, z.shape), _in_range(theta, 0, 1, "theta", open_low=False),
+        _open_sides(open_boundary, z.shape), _in_range(theta, 0, 1, "theta", open_low=True),
     )
     forcing = _build_forcing(z.shape, dx, inflows, rain_m_s, fixed_levels, elevation_changes)
     times = output_times_s(_positive(duration_s, "duration_s"),
