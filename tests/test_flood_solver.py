@@ -15,11 +15,8 @@ from hypothesis import strategies as st
 from scipy.optimize import brentq
 
 from drillsim.sim.hazards.flood import ElevationChange, FixedLevel, Inflow, simulate
-from drillsim.sim.hazards.flood.inertial import (
-    ARRIVAL_DEPTH_M,
-    G_M_S2,
-    manning_normal_depth_m,
-)
+from drillsim.sim.hazards.flood.equations import manning_normal_depth_m
+from drillsim.sim.hazards.flood.types import ARRIVAL_DEPTH_M, G_M_S2
 
 # --- terrain and oracles ---------------------------------------------------------------------
 

@@ -6,13 +6,8 @@
 """
 
 from drillsim.sim.hazards.flood.bathtub import level_pool, level_pool_series
-from drillsim.sim.hazards.flood.inertial import (
-    ElevationChange,
-    FixedLevel,
-    FloodResult,
-    Inflow,
-    simulate,
-)
+from drillsim.sim.hazards.flood.inertial import simulate
+from drillsim.sim.hazards.flood.types import ElevationChange, FixedLevel, FloodResult, Inflow
 
 __all__ = [
     "ElevationChange",

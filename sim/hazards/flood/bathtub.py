@@ -15,13 +15,8 @@ import numpy as np
 from numpy.typing import ArrayLike
 from scipy import ndimage
 
-from drillsim.sim.hazards.flood.inertial import (
-    ARRIVAL_DEPTH_M,
-    Cells,
-    FloatArray,
-    FloodResult,
-    cell_indices,
-)
+from drillsim.sim.hazards.flood.forcing import cell_indices
+from drillsim.sim.hazards.flood.types import ARRIVAL_DEPTH_M, Cells, FloatArray, FloodResult
 
 _FOUR_NEIGHBOURS = ndimage.generate_binary_structure(2, 1)
 

@@ -20,7 +20,8 @@ from drillsim.sim.distributions import Dist
 from drillsim.sim.hazards.base import HazardModel, HazardSpec, Impacts, register_hazard
 from drillsim.sim.hazards.flood import impact_rules as rules
 from drillsim.sim.hazards.flood.bathtub import level_pool_series
-from drillsim.sim.hazards.flood.inertial import FloodResult, simulate
+from drillsim.sim.hazards.flood.inertial import simulate
+from drillsim.sim.hazards.flood.types import FloodResult
 from drillsim.sim.world import FACILITY_KINDS, Terrain, World
 
 
