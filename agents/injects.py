@@ -33,9 +33,8 @@ def _message(model: DrillModel, inject: Inject) -> None:
 
 def _set_link(model: DrillModel, inject: Inject, is_open: bool) -> None:
     idx = model.world.roads.link_index(inject.target)
-    if bool(model.state.link_open[idx].any()) != is_open or \
-            bool(model.state.link_open[idx].all()) != is_open:
-        model.state.link_open[idx] = is_open
+    model.state.link_held[idx] = not is_open
+    if len(model.state.refresh_links()):
         model.emit("link.open" if is_open else "link.close", inject.target,
                    reason=f"inject {inject.id}")
 

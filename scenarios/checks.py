@@ -78,6 +78,9 @@ def facility_ids(region: Region) -> dict[str, str]:
 def check_hazards(hazards: list[Any], meta: Meta | None) -> Iterator[Finding]:
     seen: dict[str, tuple[Any, ...]] = {}
     yield from _dupes(hazards, ("hazards",), "hazard", seen)
+    gauges: dict[str, tuple[Any, ...]] = {}
+    for i, h in enumerate(hazards):
+        yield from _dupes(getattr(h, "gauges", []), ("hazards", i, "gauges"), "gauge", gauges)
     for i, h in enumerate(hazards):
         yield from _end(h.start, meta, ("hazards", i, "start"), "the start")
 

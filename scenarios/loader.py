@@ -116,8 +116,17 @@ def _terrain(src: Source, scenario: Scenario, problems: list[Problem]) -> Terrai
 
 
 def _inside_terrain(src: Source, scenario: Scenario, terrain: Terrain) -> list[Problem]:
-    """Flood inflows, breaches and gauges must lie on the terrain grid."""
+    """Flood inflows, breaches and gauges must lie on the terrain grid; zones and road nodes
+    off it are dry for any flood (a warning)."""
     out = []
+    for what, items in (("zones", scenario.region.zones),
+                        ("roads", scenario.region.roads.nodes)):
+        for i, item in enumerate(items):
+            x, y = getattr(item, "x", None), getattr(item, "y", None)
+            if x is not None and not terrain.contains(np.array(x), np.array(y)):
+                path = ("region", what, i) if what == "zones" else ("region", "roads", "nodes", i)
+                out.append(_locate(src, path, f"'{item.id}' lies outside the terrain grid: no "
+                                   "flood reaches it", "warning"))
     for i, h in enumerate(scenario.hazards):
         if h.kind != "flood":
             continue

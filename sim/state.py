@@ -46,12 +46,22 @@ class WorldState:
         self.held_closed: set[str] = set()
         """Facilities an inject has closed: the plan does not open them by itself."""
         self.link_speed_factor = np.ones(world.roads.n_links)
-        """Fraction of free speed each link allows now (1 free, 0 impassable)."""
+        """Fraction of free speed the hazards allow on each link (1 free, 0 impassable)."""
+        self.link_held = np.zeros(world.roads.n_links, dtype=bool)
+        """Links an inject has closed (until an inject opens them)."""
         self.hazard_closed: set[str] = set()
         """Facilities a hazard has made unusable (they cannot open while it lasts)."""
         self.due_open: set[str] = set()
         """Facilities whose plan opening time has come (opened as soon as nothing prevents
         it)."""
+
+    def refresh_links(self) -> np.ndarray:
+        """Recompute which links are open: not held closed by an inject and passable under
+        every hazard. Returns the links whose state changed."""
+        now_open = ~self.link_held & (self.link_speed_factor > 0.0)
+        changed = np.flatnonzero(now_open != self.link_open)
+        self.link_open[:] = now_open
+        return changed
 
     def facility_flags(self, kind: str) -> np.ndarray:
         """The open/closed flags of a facility table by its kind name."""

@@ -151,3 +151,13 @@ def test_alias_bomb_is_refused_quickly(tmp_path: Path) -> None:
     path.write_text("\n".join(lines) + "\n")
     result = check(path)
     assert result.errors and "expands to more than" in result.errors[0].message
+
+
+def test_duplicate_gauge_ids_are_refused(tmp_path: Path) -> None:
+    from test_flood_coupling import plain
+
+    data = plain(tmp_path)
+    data["hazards"][0]["gauges"].append({"id": "G", "location": {"x": 550, "y": 100}})
+    found = [(p.field, p.message) for p in check(write(tmp_path, data)).errors]
+    assert found == [("hazards[0].gauges[1].id",
+                      "duplicate gauge id 'G' (also at hazards[0].gauges[0])")]

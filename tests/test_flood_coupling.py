@@ -100,11 +100,11 @@ def test_facilities_close_when_their_access_floods(events: list) -> None:  # typ
 
 
 def test_people_in_danger_become_a_rescue_incident(events: list) -> None:  # type: ignore[type-arg]
-    # Hazard rating d(v + 0.5) + DF reaches 1.25 when d > 0.75 m (DF = 1), v = 0 here:
-    # level above 2.25 m, the first reading after 3.5 h.
+    # Hazard rating d(v + 0.5) + DF (urban DF = 1 deeper than 0.25 m), v = 0 here: 1.25 at
+    # d = 0.5 m, i.e. level 2.0 m, at 3 h.
     incidents = [(e.t_s, e.place, e.qty) for e in events if e.kind == "incident.create"]
     assert len(incidents) == 1 and incidents[0][1:] == ("Z1", 1000.0)
-    lo, hi = read_at(3.5 * 3600)
+    lo, hi = read_at(3 * 3600)
     assert lo <= incidents[0][0] <= hi
 
 
@@ -152,3 +152,43 @@ def test_a_fixed_peak_is_the_same_flood_for_every_seed(tmp_path: Path) -> None:
     compiled = load(channel(tmp_path, 1.0))
     floods = {id(DrillModel(compiled, s).hazards[0].result) for s in range(3)}
     assert len(floods) == 1  # computed once, shared (read-only)
+
+
+def test_places_off_the_terrain_are_dry(tmp_path: Path) -> None:
+    data = plain(tmp_path)
+    data["region"]["roads"]["nodes"].append({"id": "D", "x": -3000, "y": 5000})
+    data["region"]["roads"]["links"].append({"id": "DA", "from": "D", "to": "A"})
+    data["region"]["zones"].append({"id": "Z3", "x": -3000, "y": 5000, "population": 10})
+    compiled = load(write(tmp_path, data))
+    events = list(run(compiled, 0).log)
+    assert not [e for e in events if e.place == "Z3" and e.kind == "incident.create"]
+    from drillsim.sim.model import DrillModel
+
+    flood = DrillModel(compiled, 0).hazards[0]
+    assert flood.sample(6 * 3600.0, np.array([-3000.0]), np.array([5000.0])) == [0.0]
+
+
+def test_an_inject_closure_outlasts_the_flood(tmp_path: Path) -> None:
+    data = plain(tmp_path)
+    data["injects"] = {"scripted": [{"id": "police", "at": "10min", "action": "close_link",
+                                     "link": "AB"}]}
+    data["hazards"][0]["river_levels"] = [{"at": "0s", "level_m": 0.5},
+                                          {"at": "3h", "level_m": 2.0},
+                                          {"at": "4h", "level_m": 0.5}]
+    events = [(e.t_s, e.kind) for e in run(load(write(tmp_path, data)), 0).log
+              if e.actor == "AB" and e.kind in ("link.close", "link.open")]
+    assert events == [(600.0, "link.close")]  # the flood neither re-closes nor reopens it
+
+
+def test_two_floods_combine_instead_of_overwriting(tmp_path: Path) -> None:
+    data = plain(tmp_path)
+    creek = dict(data["hazards"][0], id="creek",
+                 river_levels=[{"at": "0s", "level_m": 0.5}, {"at": "8h", "level_m": 0.6}],
+                 gauges=[])
+    data["hazards"].append(creek)
+    events = [(e.t_s, e.kind, e.data.get("reason")) for e in
+              run(load(write(tmp_path, data)), 0).log
+              if e.actor == "AB" and e.kind in ("link.close", "link.open")]
+    lo, hi = read_at(2.6 * 3600)
+    assert len(events) == 1 and events[0][1:] == ("link.close", "river")
+    assert lo <= events[0][0] <= hi

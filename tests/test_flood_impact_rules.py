@@ -25,9 +25,10 @@ def test_roads_close_at_300_mm_and_speed_falls_with_depth() -> None:
 
 
 @pytest.mark.parametrize(("d", "v", "hr"), [
-    (0.2, 0.0, 0.1),            # 0.2 × 0.5 + 0
-    (0.5, 1.0, 1.25),           # 0.5 × 1.5 + 0.5: "danger for most" from here
+    (0.2, 0.0, 0.1),            # 0.2 × 0.5 + 0 (DF 0 up to 0.25 m)
+    (0.5, 0.0, 1.25),           # 0.5 × 0.5 + 1 (urban DF 1 deeper): "danger for most"
     (1.0, 0.5, 2.0),            # 1.0 × 1.0 + 1
+    (0.2, 2.5, 1.6),            # 0.2 × 3.0 + 1 (DF 1 when faster than 2 m/s)
 ])
 def test_hazard_rating(d: float, v: float, hr: float) -> None:
     assert hazard_rating(np.array(d), np.array(v)) == pytest.approx(hr)

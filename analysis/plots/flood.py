@@ -89,7 +89,8 @@ def write_flood_figures(world: World, hazards: list[Any], folder: Path) -> list[
         if getattr(h, "kind", "") != "flood":
             continue
         z = world.zones
-        peak = np.array([h.result.max_depth_m[::-1].ravel()[c] for c in h.probes.zone_cells])
+        flat = h.result.max_depth_m.ravel()
+        peak = np.array([flat[c] if c >= 0 else 0.0 for c in h.probes.zone_cells])
         deepest = np.argsort(peak)[::-1][:3]
         points = {f"zone {z.ids[i]}": (float(z.x_m[i]), float(z.y_m[i])) for i in deepest}
         fig = flood_figure(world, h, points)

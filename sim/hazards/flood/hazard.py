@@ -20,6 +20,7 @@ from drillsim.sim.distributions import Dist
 from drillsim.sim.hazards.base import HazardModel, HazardSpec, Impacts, register_hazard
 from drillsim.sim.hazards.flood import impact_rules as rules
 from drillsim.sim.hazards.flood.bathtub import level_pool_series
+from drillsim.sim.hazards.flood.equations import output_times_s
 from drillsim.sim.hazards.flood.inertial import simulate
 from drillsim.sim.hazards.flood.types import FloodResult
 from drillsim.sim.world import FACILITY_KINDS, Terrain, World
@@ -58,11 +59,13 @@ def breach_change(terrain: Terrain, breach: Mapping[str, Any], at_s: float, widt
     ``invert_m`` or, by default, to the median ground in the ring out to twice the width."""
     loc = breach["location"]
     cells = terrain.cells_within(loc["x"], loc["y"], max(width_m / 2, terrain.cell_m / 2))
+    current = np.array([terrain.elevation_m[r, c] for r, c in cells])
     invert = breach.get("invert_m")
     if invert is None:
-        ring = set(terrain.cells_within(loc["x"], loc["y"], 2 * width_m)) - set(cells)
-        invert = float(np.median([terrain.elevation_m[r, c] for r, c in ring] or [0.0]))
-    current = np.array([terrain.elevation_m[r, c] for r, c in cells])
+        radius = max(2 * width_m, 2 * terrain.cell_m)
+        ring = set(terrain.cells_within(loc["x"], loc["y"], radius)) - set(cells)
+        ground = [terrain.elevation_m[r, c] for r, c in ring]
+        invert = float(np.median(ground)) if ground else float(current.min())
     return at_s, solver_cells(terrain, cells), np.minimum(current, invert)
 
 
@@ -78,8 +81,7 @@ def run_flood(terrain: Terrain, params: Mapping[str, Any], r: Realised) -> Flood
         levels = params["river_levels"]
         return level_pool_series(north_first, [p["at"] for p in levels],
                                  [p["level_m"] for p in levels], source,
-                                 np.arange(0.0, horizon + every / 2, every),
-                                 cell_size_m=terrain.cell_m)
+                                 output_times_s(horizon, every), cell_size_m=terrain.cell_m)
     hydro = params.get("hydrograph") or ()
     inflows = [(source, [p["at"] for p in hydro],
                 [p["discharge_m3_s"] * r.peak_factor for p in hydro])] if hydro else []
@@ -125,26 +127,34 @@ def _nbytes(r: FloodResult) -> int:
 @dataclass(frozen=True)
 class Probes:
     """Where the flood is read for impacts: terrain cells of link ends and midpoints, bridge
-    decks, facility access nodes and zone centroids (row 0 south)."""
+    decks, facility access nodes and zone centroids."""
 
     link_cells: np.ndarray  # [links, 3] flat cell index: from node, midpoint, to node
     bridge: np.ndarray  # [links] bool
     deck_m: np.ndarray  # [links] deck elevation (bridges)
     facility_cells: dict[str, np.ndarray]
     zone_cells: np.ndarray
+    """Flat indices are in the solver's orientation (row 0 north), -1 outside the terrain."""
+
+
+def solver_flat(terrain: Terrain, x_m: np.ndarray, y_m: np.ndarray) -> np.ndarray:
+    """Flat cell indices of points in the solver's grid (row 0 north); -1 for points outside
+    the terrain (no water there)."""
+    rows, cols = terrain.shape
+    r, c = terrain.cell_of(x_m, y_m)
+    return np.where(terrain.contains(x_m, y_m), (rows - 1 - r) * cols + c, -1)
 
 
 def probes(world: World, terrain: Terrain, clearance_m: float) -> Probes:
     roads = world.roads
 
     def flat(x: np.ndarray, y: np.ndarray) -> np.ndarray:
-        r, c = terrain.cell_of(x, y)
-        return r * terrain.shape[1] + c
+        return solver_flat(terrain, x, y)
 
     ax, ay = roads.x_m[roads.link_from], roads.y_m[roads.link_from]
     bx, by = roads.x_m[roads.link_to], roads.y_m[roads.link_to]
     cells = np.stack([flat(ax, ay), flat((ax + bx) / 2, (ay + by) / 2), flat(bx, by)], axis=1)
-    ground = terrain.elevation_m.ravel()
+    ground = np.append(terrain.elevation_m[::-1].ravel(), np.inf)  # [-1]: outside
     deck = np.maximum(ground[cells[:, 0]], ground[cells[:, 2]]) + clearance_m
     fac = {k: flat(roads.x_m[t.node], roads.y_m[t.node])
            for k in FACILITY_KINDS if len(t := world.facilities(k))}
@@ -163,9 +173,11 @@ class FloodHazard(HazardModel):
                  probes_: Probes) -> None:
         super().__init__(spec)
         self.terrain, self.result, self.probes = terrain, result, probes_
-        self._depth = result.depth_m[:, ::-1].reshape(len(result.times_s), -1)
-        self._speed = result.speed_m_s[:, ::-1].reshape(len(result.times_s), -1)
-        self._ground = terrain.elevation_m.ravel()
+        n = len(result.times_s)
+        # Views on the shared result in the solver's orientation (no copy per replicate).
+        self._depth = result.depth_m.reshape(n, -1)
+        self._speed = result.speed_m_s.reshape(n, -1)
+        self._ground = np.ascontiguousarray(terrain.elevation_m[::-1]).ravel()
 
     @classmethod
     def build(cls, spec: HazardSpec, world: World, rng: np.random.Generator) -> FloodHazard:
@@ -178,22 +190,26 @@ class FloodHazard(HazardModel):
 
     # -- reading the flood -------------------------------------------------------------------
     def _frame(self, field: np.ndarray, t_s: float, cells: np.ndarray) -> np.ndarray:
-        """``field`` at flat ``cells`` at time ``t_s`` (linear in time between frames; dry
-        before the hazard starts)."""
+        """``field`` at flat ``cells`` at time ``t_s`` (linear in time between frames; zero
+        before the hazard starts and outside the terrain, where ``cells`` is -1)."""
         local = t_s - self.spec.start_s
         times = self.result.times_s
-        if local <= 0:
-            return np.zeros(np.shape(cells)) if field is self._depth else field[0][cells] * 0
-        k = int(np.clip(np.searchsorted(times, local) - 1, 0, len(times) - 2))
-        w = float(np.clip((local - times[k]) / (times[k + 1] - times[k]), 0.0, 1.0))
-        return (1 - w) * field[k][cells] + w * field[k + 1][cells]
+        cells = np.asarray(cells)
+        if local < 0 or len(times) == 0:
+            return np.zeros(cells.shape)
+        if len(times) == 1:
+            value = field[0][cells]
+        else:
+            k = int(np.clip(np.searchsorted(times, local) - 1, 0, len(times) - 2))
+            w = float(np.clip((local - times[k]) / (times[k + 1] - times[k]), 0.0, 1.0))
+            value = (1 - w) * field[k][cells] + w * field[k + 1][cells]
+        return np.where(cells >= 0, value, 0.0)
 
     def _cells(self, x_m: np.ndarray, y_m: np.ndarray) -> np.ndarray:
-        r, c = self.terrain.cell_of(x_m, y_m)
-        return r * self.terrain.shape[1] + c
+        return solver_flat(self.terrain, np.asarray(x_m, float), np.asarray(y_m, float))
 
     def sample(self, t_s: float, x_m: np.ndarray, y_m: np.ndarray) -> np.ndarray:
-        """Water depth (m) at the points (0 outside the terrain's edge cells' values)."""
+        """Water depth (m) at the points (0 outside the terrain)."""
         return self._frame(self._depth, t_s, self._cells(x_m, y_m))
 
     def water_level_m(self, t_s: float, x_m: np.ndarray, y_m: np.ndarray) -> np.ndarray:
@@ -201,14 +217,15 @@ class FloodHazard(HazardModel):
         ground is dry (a dry gauge reads no level, so no level threshold holds)."""
         cells = self._cells(x_m, y_m)
         depth = self._frame(self._depth, t_s, cells)
-        return np.where(depth > 1e-3, self._ground[cells] + depth, np.nan)
+        return np.where(depth > 1e-3, self._ground[np.maximum(cells, 0)] + depth, np.nan)
 
     # -- impacts -----------------------------------------------------------------------------
     def impacts(self, t_s: float) -> Impacts:
         p, params = self.probes, self.spec.params
         depth = self._frame(self._depth, t_s, p.link_cells)
         factor = rules.road_speed_factor(depth.max(axis=1), params["road_closure_depth_m"])
-        deck = self._ground[p.link_cells[:, 1]] + depth[:, 1] > p.deck_m
+        mid = p.link_cells[:, 1]
+        deck = (mid >= 0) & (self._ground[np.maximum(mid, 0)] + depth[:, 1] > p.deck_m)
         approaches = rules.road_speed_factor(depth[:, [0, 2]].max(axis=1),
                                              params["road_closure_depth_m"])
         factor = np.where(p.bridge, np.where(deck, 0.0, approaches), factor)

@@ -32,15 +32,18 @@ def road_speed_factor(depth_m: np.ndarray, closure_depth_m: float = ROAD_CLOSURE
     return np.where(w >= closure_depth_m * 1000.0, 0.0, np.clip(v / 86.9448, 0.0, 1.0))
 
 
-def debris_factor(depth_m: np.ndarray) -> np.ndarray:
-    """FD2321/TR2 debris factor for urban areas: 0 up to 0.25 m, 0.5 to 0.75 m, 1 above
-    (Ramsbottom et al. 2006, Table 3.1; check)."""
+def debris_factor(depth_m: np.ndarray, speed_m_s: np.ndarray) -> np.ndarray:
+    """FD2321/TR2 debris factor, urban column: 0 up to 0.25 m deep, 1 deeper (and 1 whenever
+    the water is faster than 2 m/s) (Ramsbottom et al. 2006, Table 3.1; check the table:
+    pasture 0 / 0 / 0.5 and woodland 0 / 0.5 / 1 for 0–0.25 / 0.25–0.75 / > 0.75 m)."""
     d = np.asarray(depth_m, dtype=float)
-    return np.select([d <= 0.25, d <= 0.75], [0.0, 0.5], 1.0)
+    v = np.asarray(speed_m_s, dtype=float)
+    return np.where((d > 0.25) | ((v > 2.0) & (d > 0.0)), 1.0, 0.0)
 
 
 def hazard_rating(depth_m: np.ndarray, speed_m_s: np.ndarray) -> np.ndarray:
     """Flood hazard rating HR = d (v + 0.5) + DF (Defra/EA FD2321/TR2, Ramsbottom et al.
     2006): < 0.75 low, 0.75–1.25 danger for some, 1.25–2 danger for most, > 2 for all."""
     d = np.asarray(depth_m, dtype=float)
-    return d * (np.asarray(speed_m_s, dtype=float) + 0.5) + debris_factor(d)
+    v = np.asarray(speed_m_s, dtype=float)
+    return d * (v + 0.5) + debris_factor(d, v)
