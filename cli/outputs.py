@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -91,7 +90,3 @@ def print_summary(console: Console, r: RunOutputs) -> None:
     for label, path in (("events", r.events), ("metrics", r.metrics),
                         ("summary", r.summary_file), *(("figure", f) for f in r.figures)):
         console.print(f"  {label:8} {path}", markup=False)
-
-
-def load_summary(folder: Path) -> dict[str, Any]:
-    return json.loads((folder / "summary.json").read_text(encoding="utf-8"))

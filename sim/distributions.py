@@ -57,25 +57,7 @@ class Dist:
             return cls(kind, tuple(float(value[k]) for k in DIST_PARAMS[kind]))  # type: ignore[arg-type]
         return cls.fixed(float(value))
 
-    @property
-    def is_fixed(self) -> bool:
-        return self.kind == "fixed"
-
     def sample(self, rng: np.random.Generator, size: int | None = None) -> float | np.ndarray:
         """One value (``size=None``) or an array; a fixed value draws nothing from ``rng``."""
         out = _SAMPLERS[self.kind][1](rng, self.params, size)
         return float(out) if size is None else np.asarray(out, dtype=float)
-
-    def mean(self) -> float:
-        """The distribution's mean."""
-        p = self.params
-        return {
-            "fixed": lambda: p[0],
-            "uniform": lambda: (p[0] + p[1]) / 2,
-            "triangular": lambda: (p[0] + p[1] + p[2]) / 3,
-            "exponential": lambda: p[0],
-            "lognormal": lambda: p[0] * math.exp(p[1] ** 2 / 2),
-            "gamma": lambda: p[0] * p[1],
-            "weibull": lambda: p[0] * math.gamma(1 + 1 / p[1]),
-            "rayleigh": lambda: p[0] * math.sqrt(math.pi / 2),
-        }[self.kind]()

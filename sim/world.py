@@ -293,7 +293,8 @@ class World:
     def find_facility(self, facility_id: str) -> tuple[str, int]:
         """(kind, row) of a facility id; KeyError if there is none."""
         for kind in FACILITY_KINDS:
-            table = self.facilities(kind)
-            if facility_id in table._positions():
-                return kind, table.index(facility_id)
+            try:
+                return kind, self.facilities(kind).index(facility_id)
+            except KeyError:
+                continue
         raise KeyError(facility_id)
