@@ -1,0 +1,63 @@
+"""Next-hop routing tables: for every destination and every node, the link to take next.
+
+A destination is a set of target nodes (a shelter's node, or all the nodes that count as
+safe). One reverse Dijkstra per destination on the current link costs (scipy.sparse.csgraph)
+gives each node's time to the destination and its successor on a shortest path; the link
+between a node and its successor is found by a sorted-key lookup. Travellers read the table
+at every node, so a refreshed table re-routes everyone still on the road: what a household
+"knows" is the network as of the last refresh (closures refresh it at once).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy import sparse
+from scipy.sparse import csgraph
+
+NO_LINK = -1
+
+
+class Router:
+    """Routing tables over a fixed set of destinations."""
+
+    def __init__(self, n_nodes: int, link_from: np.ndarray, link_to: np.ndarray,
+                 targets: list[np.ndarray]) -> None:
+        self.n_nodes = n_nodes
+        self.link_from = np.asarray(link_from, np.int64)
+        self.link_to = np.asarray(link_to, np.int64)
+        self.targets = [np.unique(np.asarray(t, np.int64)) for t in targets]
+        self.is_target = np.zeros((len(targets), n_nodes), bool)
+        for d, t in enumerate(self.targets):
+            self.is_target[d, t] = True
+        self.next_link = np.full((len(targets), n_nodes), NO_LINK, np.int64)
+        self.time_s = np.full((len(targets), n_nodes), np.inf)
+
+    @property
+    def n_destinations(self) -> int:
+        return len(self.targets)
+
+    def update(self, cost_s: np.ndarray, usable: np.ndarray) -> None:
+        """Recompute every table with link travel costs ``cost_s`` over ``usable`` links."""
+        keep = np.flatnonzero(usable & np.isfinite(cost_s))
+        frm, to = self.link_from[keep], self.link_to[keep]
+        cost = np.maximum(cost_s[keep], 1e-6)
+        # The fastest of parallel links between two nodes represents the pair.
+        order = np.lexsort((cost, to, frm))
+        frm, to, cost, keep = frm[order], to[order], cost[order], keep[order]
+        first = np.r_[True, (frm[1:] != frm[:-1]) | (to[1:] != to[:-1])]
+        frm, to, cost, keep = frm[first], to[first], cost[first], keep[first]
+        n = self.n_nodes
+        reverse = sparse.csr_matrix((cost, (to, frm)), shape=(n, n))
+        pair_key = frm * n + to  # sorted, unique
+        for d, targets in enumerate(self.targets):
+            if len(targets) == 0:
+                self.time_s[d] = np.inf
+                self.next_link[d] = NO_LINK
+                continue
+            dist, pred, _ = csgraph.dijkstra(reverse, directed=True, indices=targets,
+                                             min_only=True, return_predecessors=True)
+            self.time_s[d] = dist
+            nodes = np.flatnonzero(pred >= 0)
+            where = np.searchsorted(pair_key, nodes * n + pred[nodes])
+            self.next_link[d] = NO_LINK
+            self.next_link[d, nodes] = keep[where]
