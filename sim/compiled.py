@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from drillsim.sim.behaviour import Behaviour
 from drillsim.sim.hazards import HazardSpec
 from drillsim.sim.plan import Inject, Plan, RandomInjects
 from drillsim.sim.world import World
@@ -35,3 +36,5 @@ class Compiled:
     drill_type: str = "tabletop"
     default_seed: int = 0
     notes: tuple[str, ...] = ()
+    behaviour: Behaviour = field(default_factory=Behaviour)
+    """How residents behave (warning channels, decisions, movement settings)."""

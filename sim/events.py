@@ -71,6 +71,38 @@ KINDS: dict[str, EventKind] = _kinds(
               frozenset({"level", "type"})),
     EventKind("drill.inject", "An inject of the master scenario events list fires.",
               frozenset({"action", "message", "random", "hidden", "target"})),
+    EventKind("evac.decide", "A household decides to leave or stay (qty: persons; place: "
+              "its zone).", frozenset({"decision", "reason", "order", "channel"})),
+    EventKind("evac.wait", "A household that decided to leave needs the plan's transport "
+              "(qty: persons).", frozenset({"need"})),
+    EventKind("evac.depart", "A household leaves home (qty: persons; place: its zone).",
+              frozenset({"mode", "dest"}), counter="evacuated"),
+    EventKind("evac.arrive", "A household reaches its destination (qty: persons; place: a "
+              "shelter, or the node where it is safe).", frozenset({"mode", "dest"})),
+    EventKind("evac.safe", "A household is safe outside the shelters: left the region or "
+              "reached family and friends outside the ordered zones (qty: persons).",
+              frozenset({"mode"})),
+    EventKind("evac.stranded", "A household on the way cannot go on: its road closed or no "
+              "route is open (qty: persons; place: the link or node).",
+              frozenset({"reason"})),
+    EventKind("shelter.admit", "A shelter takes in a household (qty: persons; place: the "
+              "household's zone).", frozenset({"household"}), counter="sheltered"),
+    EventKind("shelter.turn_away", "A shelter turns a household away (qty: persons).",
+              frozenset({"household", "reason"})),
+    EventKind("shelter.full", "A shelter is full (qty: its occupancy)."),
+    EventKind("shelter.stockout", "A shelter runs out of an item.", frozenset({"item"})),
+    EventKind("relief.basic", "A household in a shelter receives basic relief: water and "
+              "food (qty: persons).", frozenset({"household"})),
+    EventKind("transport.ready", "A vehicle of the plan's fleet is ready at its base.",
+              frozenset({"fleet"})),
+    EventKind("transport.pickup", "A fleet vehicle boards a household (qty: persons; place: "
+              "the zone).", frozenset({"household", "fleet"})),
+    EventKind("evac.census", "Where a zone's residents are (qty: residents; actor: the zone, "
+              "or 'region' for the total).",
+              frozenset({"home", "on_way", "sheltered", "safe", "hospital", "dead"})),
+    EventKind("evac.exposure", "Person-minutes spent in the hazard above the exposure "
+              "threshold since the last census (qty; actor: the zone).",
+              frozenset({"where"})),
     EventKind("drill.report", "A reported count changes a state counter (qty: the change).",
               frozenset({"counter"}), counter="*"),
 )
@@ -78,28 +110,43 @@ KINDS: dict[str, EventKind] = _kinds(
 
 FIELDS: dict[str, tuple[type | tuple[type, ...], pa.DataType]] = {
     "action": (str, pa.string()),
-    "class": (str, pa.string()),
     "cause": (str, pa.string()),
+    "channel": (str, pa.string()),
+    "class": (str, pa.string()),
     "condition": (str, pa.string()),
     "counter": (str, pa.string()),
+    "dead": (int, pa.int64()),
+    "decision": (str, pa.string()),
+    "dest": (str, pa.string()),
+    "fleet": (str, pa.string()),
     "for": (str, pa.string()),
     "hazard_kind": (str, pa.string()),
     "hidden": (bool, pa.bool_()),
+    "home": (int, pa.int64()),
+    "hospital": (int, pa.int64()),
+    "household": (str, pa.string()),
     "households": (int, pa.int64()),
+    "item": (str, pa.string()),
     "level": (str, pa.string()),
     "message": (str, pa.string()),
+    "mode": (str, pa.string()),
     "modelled": (bool, pa.bool_()),
     "mutual_aid": (bool, pa.bool_()),
+    "need": (str, pa.string()),
+    "on_way": (int, pa.int64()),
     "open": (bool, pa.bool_()),
     "order": (str, pa.string()),
     "previous": (str, pa.string()),
     "random": (bool, pa.bool_()),
     "reason": (str, pa.string()),
+    "safe": (int, pa.int64()),
     "scenario": (str, pa.string()),
     "seed": (dict, pa.string()),  # JSON text: {"entropy": …, "spawn_key": […]}
+    "sheltered": (int, pa.int64()),
     "target": (str, pa.string()),
     "type": (str, pa.string()),
     "unit": (str, pa.string()),
+    "where": (str, pa.string()),
 }
 """Every payload field: the Python type an event must carry and its Arrow column type."""
 

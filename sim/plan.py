@@ -103,6 +103,23 @@ class MutualAid:
 
 
 @dataclass(frozen=True)
+class Fleet:
+    """Vehicles of the plan that carry residents who cannot leave by themselves: buses for
+    car-less households (``serves`` has ``carless``) and assisted transport for elderly or
+    disabled households without a car (``assisted``). Each vehicle starts at its station
+    after ``available_after_s`` once an evacuation order is issued, and boards a household
+    in ``load_s``."""
+
+    id: str
+    vehicles: int
+    seats: int
+    station: int
+    serves: tuple[str, ...] = ("carless", "assisted")
+    available_after_s: Dist = NO_DELAY
+    load_s: float = 120.0
+
+
+@dataclass(frozen=True)
 class Objective:
     """A target of the plan: ``metric`` compared with ``threshold`` by ``op``."""
 
@@ -130,6 +147,10 @@ class Plan:
     aid: tuple[MutualAid, ...] = ()
     objectives: tuple[Objective, ...] = ()
     shelter_policy: str = "nearest"
+    shelter_lists: tuple[tuple[int, ...], ...] = ()
+    """Per zone, the shelters to use in order (``preassigned`` / ``by_zone`` policies; empty:
+    nearest)."""
+    transport: tuple[Fleet, ...] = ()
     check_every_s: float = 300.0
 
 

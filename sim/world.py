@@ -275,6 +275,8 @@ class World:
     """Free-flow travel time from each zone's node to each shelter (inf: unreachable)."""
     terrain: Terrain | None = None
     """The ground-elevation grid, if the scenario has one (floods need it)."""
+    exits: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
+    """Road nodes where evacuees leave the region (reaching one is reaching safety)."""
 
     def __post_init__(self) -> None:
         if self.zone_to_shelter_s.shape != (len(self.zones), len(self.shelters)):
