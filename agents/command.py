@@ -15,6 +15,7 @@ import numpy as np
 import simpy
 
 from drillsim.agents.facilities import ShelterAgent
+from drillsim.agents.residents import Residents
 from drillsim.agents.teams import TeamAgent
 from drillsim.sim.mesa_compat import mesa
 from drillsim.sim.model import DrillModel
@@ -125,11 +126,14 @@ class CommandPost(mesa.Agent):
             return
         self.issued.add(index)
         order: Order = self.plan.orders[index]
+        if order.action in ("warn", "evacuate"):
+            self.activate_shelters()
+        residents = self.model.agents_by_type.get(Residents, [])
         for z in order.zones:
             self.model.emit("plan.order", order.id, self.model.world.zones.ids[z],
                             action=order.action, order=order.id)
-        if order.action in ("warn", "evacuate"):
-            self.activate_shelters()
+            for r in residents:
+                r.order(z, order.action, order.id, order.channels)
 
     def activate_shelters(self) -> None:
         """The first order or level activates every shelter (each opens after its delay)."""

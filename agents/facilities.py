@@ -1,26 +1,43 @@
-"""Facilities as Mesa agents: shelters open after their opening delay once activated."""
+"""Facilities as Mesa agents: shelters open after their opening delay once activated, take
+in households up to their capacity, turn the rest away, and hand out basic relief from their
+stocks."""
 
 from __future__ import annotations
 
 from collections.abc import Generator
+from typing import TYPE_CHECKING
 
 import simpy
 
 from drillsim.sim.mesa_compat import mesa
 from drillsim.sim.model import DrillModel
 
+if TYPE_CHECKING:
+    from drillsim.agents.households import Household
+
+ITEMS = ("water", "food")
+
 
 class ShelterAgent(mesa.Agent):
     """An emergency shelter. It opens its opening delay after the plan activates shelters,
-    unless an inject has closed it (then only an inject opens it again)."""
+    unless an inject has closed it (then only an inject opens it again). Households that
+    arrive before it opens wait at the door."""
 
     model: DrillModel
 
     def __init__(self, model: DrillModel, index: int) -> None:
         super().__init__(model)
+        s = model.world.shelters
         self.index = index
-        self.shelter_id = model.world.shelters.ids[index]
+        self.shelter_id = s.ids[index]
         self.activated = False
+        self.capacity = int(s.capacity_persons[index])
+        self.occupancy = 0
+        self.stock = {"water": float(s.water_l[index]), "food": float(s.food_rations[index])}
+        self.door: list[Household] = []
+        self.unrelieved: list[Household] = []
+        self.full = False
+        self.out_of: set[str] = set()
 
     def activate(self) -> None:
         """Start opening (idempotent)."""
@@ -36,6 +53,104 @@ class ShelterAgent(mesa.Agent):
         state.due_open.add(self.shelter_id)
         if self.shelter_id not in state.held_closed | state.hazard_closed:
             set_facility_open(self.model, "shelter", self.index, True, "plan activation")
+
+    # -- load ----------------------------------------------------------------------------
+    @property
+    def is_open(self) -> bool:
+        return bool(self.model.state.shelter_open[self.index])
+
+    @property
+    def closed(self) -> bool:
+        """Closed by an inject or a hazard (not merely not open yet)."""
+        state = self.model.state
+        return self.shelter_id in state.held_closed or self.shelter_id in state.hazard_closed
+
+    def can_take(self) -> bool:
+        """Whether households may head here: activated, not closed, not announced full."""
+        return self.activated and not self.closed and not self.full
+
+    def receive(self, hh: Household) -> str:
+        """A household arrives: ``admitted``, ``waiting`` (at the door until it opens), or
+        turned away because it is ``full`` or ``closed``."""
+        if self.closed or not self.activated:
+            return self._turn_away(hh, "closed")
+        if not self.is_open:
+            self.door.append(hh)
+            return "waiting"
+        if hh.size > self.capacity - self.occupancy:
+            return self._turn_away(hh, "full")
+        self._admit(hh)
+        return "admitted"
+
+    def open_door(self) -> list[tuple[Household, str]]:
+        """Once open, take in the households waiting at the door, first come first."""
+        if not self.door or not self.is_open:
+            return []
+        waiting, self.door = self.door, []
+        return [(hh, self.receive(hh)) for hh in waiting]
+
+    def _admit(self, hh: Household) -> None:
+        self.occupancy += hh.size
+        zone = self.model.world.zones.ids[hh.zone]
+        self.model.emit("shelter.admit", self.shelter_id, zone, float(hh.size),
+                        household=hh.name)
+        self._relieve(hh)
+        if self.occupancy >= self.capacity:
+            self._announce_full()
+
+    def _turn_away(self, hh: Household, reason: str) -> str:
+        self.model.emit("shelter.turn_away", self.shelter_id, self.model.world.zones.ids[hh.zone],
+                        float(hh.size), household=hh.name, reason=reason)
+        if reason == "full":
+            self._announce_full()
+        return reason
+
+    def _announce_full(self) -> None:
+        if not self.full:
+            self.full = True
+            self.model.emit("shelter.full", self.shelter_id, qty=float(self.occupancy))
+
+    # -- relief --------------------------------------------------------------------------
+    def _relieve(self, hh: Household) -> None:
+        """Basic relief (water and food for a day) from stock, or wait for resupply."""
+        b = self.model.compiled.behaviour
+        need = {"water": b.relief_water_l * hh.size, "food": b.relief_food * hh.size}
+        short = [item for item in ITEMS if self.stock[item] < need[item]]
+        if short:
+            self.unrelieved.append(hh)
+            for item in short:
+                self._stockout(item)
+            return
+        for item in ITEMS:
+            self.stock[item] -= need[item]
+        self.model.emit("relief.basic", self.shelter_id, self.model.world.zones.ids[hh.zone],
+                        float(hh.size), household=hh.name)
+
+    def consume(self, dt_s: float) -> None:
+        """A day's ration per person per day, taken continuously from stock."""
+        b = self.model.compiled.behaviour
+        days = dt_s / 86400.0
+        for item, per_day in (("water", b.relief_water_l), ("food", b.relief_food)):
+            if self.occupancy == 0:
+                continue
+            self.stock[item] -= self.occupancy * per_day * days
+            if self.stock[item] <= 0.0:
+                self.stock[item] = 0.0
+                self._stockout(item)
+
+    def resupply(self, item: str, amount: float) -> None:
+        """Stock arrives; households still waiting for relief get it first come first."""
+        self.stock[item] += amount
+        if self.stock[item] > 0:
+            self.out_of.discard(item)
+        waiting, self.unrelieved = self.unrelieved, []
+        for hh in waiting:
+            self._relieve(hh)
+
+    def _stockout(self, item: str) -> None:
+        if item not in self.out_of:
+            self.out_of.add(item)
+            self.model.emit("shelter.stockout", self.shelter_id, item=item)
 
 
 def set_facility_open(model: DrillModel, kind: str, index: int, is_open: bool,

@@ -98,14 +98,13 @@ class Behaviour:
     traffic: TrafficParams = field(default_factory=TrafficParams)
 
 
-def comply_probability(base: np.ndarray, cue: np.ndarray, elderly: np.ndarray,
-                       cue_odds: float, elderly_odds: float) -> np.ndarray:
+def comply_probability(base: float, cue: bool, elderly: bool, cue_odds: float,
+                       elderly_odds: float) -> float:
     """Probability of leaving: the base probability of the order, with its odds multiplied
     by ``cue_odds`` where the household sees the hazard and by ``elderly_odds`` where it is
     an elderly household (a logistic model, as in Huang, Lindell & Prater 2016)."""
-    base = np.clip(np.asarray(base, float), 1e-9, 1 - 1e-9)
-    odds = base / (1.0 - base)
-    odds = odds * np.where(cue, cue_odds, 1.0) * np.where(elderly, elderly_odds, 1.0)
+    base = min(max(base, 1e-9), 1.0 - 1e-9)
+    odds = base / (1.0 - base) * (cue_odds if cue else 1.0) * (elderly_odds if elderly else 1.0)
     return odds / (1.0 + odds)
 
 

@@ -103,6 +103,8 @@ KINDS: dict[str, EventKind] = _kinds(
     EventKind("evac.exposure", "Person-minutes spent in the hazard above the exposure "
               "threshold since the last census (qty; actor: the zone).",
               frozenset({"where"})),
+    EventKind("traffic.queue", "Vehicles queued on a road at a census time, both "
+              "directions together (qty; only roads with a queue).", frozenset({"bridge"})),
     EventKind("drill.report", "A reported count changes a state counter (qty: the change).",
               frozenset({"counter"}), counter="*"),
 )
@@ -110,6 +112,7 @@ KINDS: dict[str, EventKind] = _kinds(
 
 FIELDS: dict[str, tuple[type | tuple[type, ...], pa.DataType]] = {
     "action": (str, pa.string()),
+    "bridge": (bool, pa.bool_()),
     "cause": (str, pa.string()),
     "channel": (str, pa.string()),
     "class": (str, pa.string()),

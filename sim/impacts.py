@@ -160,12 +160,14 @@ def _facilities(model: DrillModel, kind: str, unusable: np.ndarray, causes: list
 
 def _people(model: DrillModel, danger: np.ndarray, causes: list[str],
             endangered: set[int]) -> None:
-    """People at home in a zone in danger need rescue: one incident per zone (however many
-    hazards endanger it)."""
+    """People still at home in a zone in danger need rescue: one incident per zone (however
+    many hazards endanger it), for as many people as are at home when the danger comes."""
     zones = model.world.zones
     for z in np.flatnonzero(danger):
         if int(z) in endangered:
             continue
         endangered.add(int(z))
-        model.emit("incident.create", f"{causes[z]}:{zones.ids[z]}", zones.ids[z],
-                   float(zones.population[z]), type="water_rescue", cause=causes[z])
+        at_home = float(model.people_at_home[z])
+        if at_home > 0:
+            model.emit("incident.create", f"{causes[z]}:{zones.ids[z]}", zones.ids[z],
+                       at_home, type="water_rescue", cause=causes[z])

@@ -43,6 +43,8 @@ class DrillModel(mesa.Model):
             "start": compiled.start,
             "versions": _versions(),
         })
+        self.people_at_home: np.ndarray = np.asarray(compiled.world.zones.population, float)
+        """Persons at home in each zone (the residents model keeps it current)."""
         self.hazards: list[HazardModel] = [
             build_hazard(spec, compiled.world, streams(f"hazard:{spec.id}"))
             for spec in compiled.hazards

@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.sparse import csgraph
 
 from drillsim.sim.traffic.links import (
     LinkParams,
@@ -127,6 +128,11 @@ class Traffic:
             self.foot_router.update(walk_cost, usable)
         self._routed_for, self._routed_at = usable.copy(), now
         return True
+
+    def times_from(self, node: int) -> np.ndarray:
+        """Expected car travel time from ``node`` to every node (``inf`` where unreachable)
+        on the link costs of the last routing refresh."""
+        return csgraph.dijkstra(self.car_router.matrix, directed=True, indices=node)
 
     def time_to(self, dest: int, nodes: np.ndarray, walk: bool = False) -> np.ndarray:
         """Current expected travel time from ``nodes`` to destination ``dest``."""

@@ -31,6 +31,14 @@ class Router:
             self.is_target[d, t] = True
         self.next_link = np.full((len(targets), n_nodes), NO_LINK, np.int64)
         self.time_s = np.full((len(targets), n_nodes), np.inf)
+        self.matrix = sparse.csr_matrix((n_nodes, n_nodes))
+        """Node × node link costs of the last update (the fastest of parallel links)."""
+
+    def set_targets(self, d: int, nodes: np.ndarray) -> None:
+        """Change destination ``d``'s target nodes (takes effect at the next update)."""
+        self.targets[d] = np.unique(np.asarray(nodes, np.int64))
+        self.is_target[d] = False
+        self.is_target[d, self.targets[d]] = True
 
     @property
     def n_destinations(self) -> int:
@@ -47,7 +55,8 @@ class Router:
         first = np.r_[True, (frm[1:] != frm[:-1]) | (to[1:] != to[:-1])]
         frm, to, cost, keep = frm[first], to[first], cost[first], keep[first]
         n = self.n_nodes
-        reverse = sparse.csr_matrix((cost, (to, frm)), shape=(n, n))
+        self.matrix = sparse.csr_matrix((cost, (frm, to)), shape=(n, n))
+        reverse = self.matrix.T.tocsr()
         pair_key = frm * n + to  # sorted, unique
         for d, targets in enumerate(self.targets):
             if len(targets) == 0:

@@ -1,0 +1,439 @@
+"""The residents of the region: households that hear warnings, decide, leave, travel the
+road network and arrive at shelters or safety.
+
+One SimPy process advances everyone every movement step: it hands each due warning, hazard
+cue and departure to its :class:`~drillsim.agents.households.Household` to decide, moves the
+travellers with the vectorised :class:`~drillsim.sim.traffic.Traffic` model, and lets
+shelters take in (or turn away) those who arrive. Where every household is (:data:`STATUS`)
+is kept in one array, so the census is a count and people are conserved by construction:
+every household is in exactly one status at every time. Events are stamped at the end of the
+step in which they happen.
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+from collections import deque
+from collections.abc import Generator
+from dataclasses import dataclass
+
+import numpy as np
+import simpy
+
+from drillsim.agents.facilities import ShelterAgent
+from drillsim.agents.households import Household
+from drillsim.agents.population import Households, draw_households
+from drillsim.agents.transport import Vehicle
+from drillsim.sim.behaviour import DEFAULT_ORDER_CHANNELS, hearing_delay_s
+from drillsim.sim.mesa_compat import mesa
+from drillsim.sim.model import DrillModel
+from drillsim.sim.traffic import Traffic
+
+HOME, WAITING, ON_WAY, AT_DOOR, SHELTERED, SAFE, HOSPITAL, DEAD = range(8)
+STATUS = ("home", "waiting", "on_way", "at_door", "sheltered", "safe", "hospital", "dead")
+"""Where a household is. ``waiting``: at home for the plan's transport; ``at_door``: at a
+shelter that has not opened yet."""
+
+CUE_EVERY_S = 60.0
+"""How often households at home look at the hazard (and exposure is accumulated)."""
+
+
+@dataclass
+class _Batch:
+    """Households due at given times (sorted), with what they are due for."""
+
+    at_s: np.ndarray
+    ids: np.ndarray
+    what: tuple[str, ...]
+    channels: list[str]
+    next: int = 0
+
+
+class Residents(mesa.Agent):
+    """Every household of the region, and the process that moves them."""
+
+    model: DrillModel
+
+    def __init__(self, model: DrillModel, shelters: list[ShelterAgent]) -> None:
+        super().__init__(model)
+        world, self.behaviour = model.world, model.compiled.behaviour
+        self.table: Households = draw_households(world.zones, model.streams("households"))
+        t = self.table
+        self.households = [
+            Household(model, self, i, z, s, c, e, d, u)
+            for i, (z, s, c, e, d, u) in enumerate(zip(
+                t.zone.tolist(), t.size.tolist(), t.car.tolist(), t.elderly.tolist(),
+                t.disabled.tolist(), t.u.tolist(), strict=True))
+        ]
+        self.status = np.full(len(t), HOME, np.int8)
+        self.leaving = np.zeros(len(t), bool)
+        """Decided to leave and not gone yet."""
+        self.cued = np.zeros(len(t), bool)
+        self.stranded = np.zeros(len(t), bool)
+        self.mode = [""] * len(t)
+        self.zone_orders: dict[int, tuple[str, str]] = {}
+        """Zone → (action, order id) of the latest order it received."""
+        self.ordered_out: set[int] = set()
+        self.shelters = shelters
+        self.safe_row = len(world.shelters)
+        self.traffic = Traffic(world.roads, len(t),
+                               [*(np.array([n]) for n in world.shelters.node),
+                                self._safe_nodes()], self.behaviour.traffic)
+        self._due: list[tuple[float, int, _Batch]] = []
+        self._seq = itertools.count()
+        self.waiting: dict[str, dict[int, deque[Household]]] = {"carless": {}, "assisted": {}}
+        self.exposure = {"home": np.zeros(len(world.zones)), "road": np.zeros(len(world.zones))}
+        self._zone_households = np.diff(t.zone_start)
+        self.home_persons = np.bincount(t.zone, weights=t.size, minlength=len(world.zones))
+        model.people_at_home = self.home_persons
+        self.fleet_needs: set[str] = {n for f in model.compiled.plan.transport for n in f.serves}
+        self._ranked: dict[tuple[int, bool], list[int]] = {}
+        self.held = np.zeros(0, np.int64)
+        self.vehicles = [Vehicle(model, self, fleet, k) for fleet in model.compiled.plan.transport
+                         for k in range(fleet.vehicles)]
+        model.env.process(self._run())
+
+    # -- what households ask of the crowd --------------------------------------------------
+    def mobilization_quantile(self, u: float) -> float:
+        return float(self.behaviour.mobilization_s.quantile(np.array([u]))[0])
+
+    def hearing_delay_s(self, channel: str, zone: int, u: float) -> float:
+        ch = self.behaviour.channels[channel]
+        return float(hearing_delay_s(ch, np.array([u]),
+                                     np.array([self._zone_households[zone]]))[0])
+
+    # -- scheduling ------------------------------------------------------------------------
+    def _schedule(self, at_s: list[float], ids: list[int], what: tuple[str, ...],
+                  channels: list[str] | None = None) -> None:
+        if not ids:
+            return
+        order = np.lexsort((ids, at_s))
+        batch = _Batch(np.asarray(at_s)[order], np.asarray(ids)[order], what,
+                       [channels[k] for k in order] if channels else [])
+        heapq.heappush(self._due, (float(batch.at_s[0]), next(self._seq), batch))
+
+    def _pop_due(self, t1: float) -> list[tuple[int, _Batch, int]]:
+        """(household, its batch, position) of everything due before ``t1``, in time order."""
+        out: list[tuple[float, int, int, _Batch, int]] = []
+        while self._due and self._due[0][0] < t1:
+            _, seq, batch = heapq.heappop(self._due)
+            end = int(np.searchsorted(batch.at_s, t1, side="left"))
+            out += [(float(batch.at_s[k]), int(batch.ids[k]), seq, batch, k)
+                    for k in range(batch.next, end)]
+            batch.next = end
+            if end < len(batch.at_s):
+                heapq.heappush(self._due, (float(batch.at_s[end]), seq, batch))
+        out.sort(key=lambda item: item[:3])
+        return [(i, batch, k) for _, i, _, batch, k in out]
+
+    # -- orders ----------------------------------------------------------------------------
+    def order(self, zone: int, action: str, order_id: str, channels: tuple[str, ...]) -> None:
+        """An order reaches ``zone`` now: each household hears it through the first of the
+        order's channels that reaches it, or not at all."""
+        self.zone_orders[zone] = (action, order_id)
+        if action == "evacuate" and zone not in self.ordered_out:
+            for vehicle in self.vehicles:
+                vehicle.start()
+            self.ordered_out.add(zone)
+            self.traffic.car_router.set_targets(self.safe_row, self._safe_nodes())
+            self.traffic.foot_router.set_targets(self.safe_row, self._safe_nodes())
+            self._ranked.clear()
+            self.traffic.route(self.model.now, self.model.state.link_open,
+                               self.model.state.link_speed_factor, force=True)
+        members = self.table.of_zone(zone)
+        if action in ("shelter_in_place", "all_clear"):
+            self.leaving[members] = False  # who has not left yet stays
+            return
+        now, at, who, how = self.model.now, [], [], []
+        for i in members.tolist():
+            got = self.households[i].hears_through(channels or DEFAULT_ORDER_CHANNELS)
+            if got is not None:
+                at.append(now + got[1])
+                who.append(i)
+                how.append(got[0])
+        self._schedule(at, who, ("hear", action, order_id), how)
+
+    def _hear(self, t1: float) -> None:
+        for i, batch, k in self._pop_due(t1):
+            kind = batch.what[0]
+            at_s = float(batch.at_s[k])
+            if kind == "hear":
+                self._decide(i, batch.what[1], batch.what[2], batch.channels[k], at_s)
+            elif self.leaving[i] and self.status[i] == HOME:
+                self._leave(i, at_s)
+
+    def _decide(self, i: int, action: str, order_id: str, channel: str, at_s: float,
+                cue: bool = False) -> None:
+        """A household decides on what it heard (or saw)."""
+        if self.status[i] != HOME or self.leaving[i]:
+            return
+        hh = self.households[i]
+        if action in ("shelter_in_place", "all_clear"):
+            return
+        current = self.zone_orders.get(hh.zone, ("", ""))[0]
+        if cue:
+            reason = "cue"
+            base = self.behaviour.comply.get(current, self.behaviour.shadow)
+        else:
+            reason = "order"
+            base = self.behaviour.comply.get(action, 0.0)
+        leaves = hh.leaves(base, cue, "cue" if cue else "comply")
+        zone = self.model.world.zones.ids[hh.zone]
+        self.model.emit("evac.decide", hh.name, zone, float(hh.size),
+                        decision="leave" if leaves else "stay",
+                        reason=reason if current or not cue else "shadow",
+                        order=order_id, channel=channel)
+        if leaves:
+            self.leaving[i] = True
+            delay = hh.mobilization_delay_s()
+            self._schedule([at_s + delay], [i], ("depart",))
+
+    # -- the hazard seen from home -----------------------------------------------------------
+    def _look_at_hazard(self, t_s: float) -> None:
+        """Households at home that see the hazard reconsider once; time at home (and on
+        closed roads) in the hazard counts as exposure."""
+        zones = self.model.world.zones
+        cue, exposed = np.zeros(len(zones), bool), np.zeros(len(zones), bool)
+        for hazard in self.model.hazards:
+            if not hazard.modelled or t_s < hazard.spec.start_s:
+                continue
+            v = np.asarray(hazard.sample(t_s, zones.x_m, zones.y_m), float)
+            deep = hazard.measure == "depth_m"
+            cue |= v > (self.behaviour.cue_depth_m if deep else 0.0)
+            exposed |= v > (self.behaviour.exposure_depth_m if deep else 0.0)
+        minutes = CUE_EVERY_S / 60.0
+        self.exposure["home"] += np.where(exposed, self.home_persons, 0.0) * minutes
+        held = self.held
+        if len(held):
+            self.exposure["road"] += np.bincount(
+                self.table.zone[held], weights=self.table.size[held],
+                minlength=len(zones)) * minutes
+        for z in np.flatnonzero(cue).tolist():
+            members = self.table.of_zone(z)
+            fresh = members[(self.status[members] == HOME) & ~self.leaving[members]
+                            & ~self.cued[members]]
+            self.cued[fresh] = True
+            for i in fresh.tolist():
+                self._decide(i, "cue", self.zone_orders.get(z, ("", ""))[1], "", t_s, cue=True)
+
+    # -- leaving home ----------------------------------------------------------------------
+    def _leave(self, i: int, t_s: float) -> None:
+        """The household sets out: by car, on foot, or it waits for the plan's transport."""
+        hh = self.households[i]
+        need = hh.needs()
+        origin = int(self.model.world.zones.node[hh.zone])
+        to_shelter = hh.wants_public_shelter() or need != "car" or not self._has_safety()
+        walk = need != "car"
+        dest = hh.choose_shelter(self.ranked_shelters(hh.zone, walk)) if to_shelter \
+            else self.safe_row
+        if dest is None and self._has_safety():
+            dest = self.safe_row
+        time_s = np.inf if dest is None else \
+            float(self.traffic.time_to(dest, np.array([origin]), walk=walk)[0])
+        if need != "car":
+            far = time_s * self.behaviour.traffic.walk_speed_m_s > self.behaviour.walk_max_m
+            if need == "assisted" or far:
+                self._wait_for_transport(hh, "assisted" if need == "assisted" else "carless")
+                return
+        if dest is None or not np.isfinite(time_s):
+            if not self.stranded[i]:  # cut off (or nowhere open yet): stay, try again later
+                self.stranded[i] = True
+                self.model.emit("evac.stranded", hh.name, self.model.world.roads.ids[origin],
+                                float(hh.size), reason="no way out from home")
+            self._schedule([t_s + 600.0], [i], ("depart",))
+            return
+        self.stranded[i] = False
+        self._set_out(hh, t_s, origin, dest, "walk" if walk else "car")
+
+    def _set_out(self, hh: Household, t_s: float, node: int, dest: int, mode: str) -> None:
+        zone = self.model.world.zones.ids[hh.zone]
+        i = hh.index
+        if self.status[i] in (HOME, WAITING):
+            self.home_persons[hh.zone] -= hh.size
+            self.model.emit("evac.depart", hh.name, zone, float(hh.size), mode=mode,
+                            dest=self._dest_name(dest))
+        self.status[i] = ON_WAY
+        self.leaving[i] = False
+        self.mode[i] = mode
+        self.traffic.start(np.array([i]), np.array([t_s]), np.array([node]), np.array([dest]),
+                           np.array([mode == "walk"]))
+
+    def _dest_name(self, dest: int) -> str:
+        return "safety" if dest == self.safe_row else self.model.world.shelters.ids[dest]
+
+    def _wait_for_transport(self, hh: Household, need: str) -> None:
+        self.status[hh.index] = WAITING
+        self.leaving[hh.index] = False
+        self.model.emit("evac.wait", hh.name, self.model.world.zones.ids[hh.zone],
+                        float(hh.size), need="bus" if need == "carless" else need)
+        self.waiting[need].setdefault(hh.zone, deque()).append(hh)
+
+    def board(self, hh: Household, vehicle: Vehicle) -> None:
+        """A waiting household boards one of the plan's vehicles."""
+        zone = self.model.world.zones.ids[hh.zone]
+        self.status[hh.index] = ON_WAY
+        self.mode[hh.index] = "bus"
+        self.home_persons[hh.zone] -= hh.size
+        self.model.emit("transport.pickup", vehicle.vehicle_id, zone, float(hh.size),
+                        household=hh.name, fleet=vehicle.fleet.id)
+        self.model.emit("evac.depart", hh.name, zone, float(hh.size), mode="bus",
+                        dest="shelter")
+
+    def drop_off(self, hh: Household, shelter: ShelterAgent) -> bool:
+        """A vehicle brings a household to ``shelter``; False if it was turned away."""
+        self.model.emit("evac.arrive", hh.name, shelter.shelter_id, float(hh.size),
+                        mode="bus", dest=shelter.shelter_id)
+        outcome = shelter.receive(hh)
+        if outcome in ("admitted", "waiting"):
+            self.status[hh.index] = SHELTERED if outcome == "admitted" else AT_DOOR
+            return True
+        hh.tried.add(shelter.index)
+        return False
+
+    # -- destinations ----------------------------------------------------------------------
+    def _safe_nodes(self) -> np.ndarray:
+        """Exits, and the nodes of zones not ordered to leave (family and friends there)."""
+        zones = self.model.world.zones
+        free = [int(zones.node[z]) for z in range(len(zones)) if z not in self.ordered_out]
+        return np.unique(np.r_[np.asarray(self.model.world.exits, np.int64),
+                               np.asarray(free, np.int64)])
+
+    def _has_safety(self) -> bool:
+        return len(self.traffic.car_router.targets[self.safe_row]) > 0
+
+    def ranked_shelters(self, zone: int, walk: bool) -> list[int]:
+        """Shelters for a household of ``zone``, best first: the plan's list for the zone
+        (``preassigned`` / ``by_zone``), then the others by current travel time; only those
+        that can take people now."""
+        key = (zone, walk)
+        ranked = self._ranked.get(key)
+        if ranked is None:
+            plan = self.model.compiled.plan
+            listed = list(plan.shelter_lists[zone]) if plan.shelter_lists else []
+            origin = np.array([int(self.model.world.zones.node[zone])])
+            times = [float(self.traffic.time_to(s, origin, walk)[0])
+                     for s in range(len(self.shelters))]
+            rest = sorted((s for s in range(len(times)) if s not in listed
+                           and np.isfinite(times[s])), key=lambda s: (times[s], s))
+            ranked = [s for s in listed if np.isfinite(times[s])] + rest
+            self._ranked[key] = ranked
+        return [s for s in ranked if self.shelters[s].can_take()]
+
+    # -- moving ----------------------------------------------------------------------------
+    def _move(self, t0: float, t1: float) -> None:
+        state = self.model.state
+        if self.traffic.route(t0, state.link_open, state.link_speed_factor):
+            self._ranked.clear()
+        moves = self.traffic.step(t0, t1, state.link_open, state.link_speed_factor)
+        self.held = moves.held
+        for ids, reason in ((moves.held, "road closed"), (moves.no_route, "no open route")):
+            for i in ids[~self.stranded[ids]].tolist():
+                self._strand(self.households[i], reason)
+        order = np.lexsort((moves.arrived, moves.arrived_at_s))
+        for i, at_s in zip(moves.arrived[order].tolist(), moves.arrived_at_s[order].tolist(),
+                           strict=True):
+            self.stranded[i] = False
+            self._arrive(self.households[i], int(self.traffic.dest[i]), at_s)
+
+    def _strand(self, hh: Household, reason: str) -> None:
+        """Log, once per holdup, that a household on the way cannot go on."""
+        roads, i = self.model.world.roads, hh.index
+        self.stranded[i] = True
+        lk = int(self.traffic.link[i])
+        where = roads.link_ids[lk] if lk >= 0 else roads.ids[int(self.traffic.node[i])]
+        self.model.emit("evac.stranded", hh.name, where, float(hh.size), reason=reason)
+
+    def _arrive(self, hh: Household, dest: int, at_s: float) -> None:
+        mode = self.mode[hh.index]
+        self.model.emit("evac.arrive", hh.name, self._dest_name(dest), float(hh.size),
+                        mode=mode, dest=self._dest_name(dest))
+        if dest == self.safe_row:
+            self.status[hh.index] = SAFE
+            self.model.emit("evac.safe", hh.name, self.model.world.zones.ids[hh.zone],
+                            float(hh.size), mode=mode)
+            return
+        shelter = self.shelters[dest]
+        self._after_shelter(hh, shelter, shelter.receive(hh), at_s)
+
+    def _after_shelter(self, hh: Household, shelter: ShelterAgent, outcome: str,
+                       at_s: float) -> None:
+        i = hh.index
+        if outcome == "admitted":
+            self.status[i] = SHELTERED
+        elif outcome == "waiting":
+            self.status[i] = AT_DOOR
+        else:
+            hh.tried.add(shelter.index)
+            node = int(self.model.world.shelters.node[shelter.index])
+            walk = self.mode[i] == "walk"
+            nxt = hh.choose_shelter(self.ranked_shelters(hh.zone, walk))
+            if nxt is None and self._has_safety():
+                nxt = self.safe_row
+            if nxt is None:
+                self.status[i] = AT_DOOR  # nowhere else to go: it stays outside
+                self.traffic.node[i] = node
+                self._strand(hh, "no shelter can take it")
+                return
+            self._set_out(hh, at_s, node, nxt, self.mode[i])
+
+    # -- census ----------------------------------------------------------------------------
+    def census(self) -> None:
+        """Where everyone is, by zone and for the region; and the exposure since the last
+        census."""
+        t, zones = self.table, self.model.world.zones
+        n = len(zones)
+        counts = np.zeros((len(STATUS), n), np.int64)
+        np.add.at(counts, (self.status, t.zone), t.size)
+        home, on_way = counts[HOME] + counts[WAITING], counts[ON_WAY] + counts[AT_DOOR]
+        for z, zid in enumerate(zones.ids):
+            self.model.emit("evac.census", zid, zid, float(counts[:, z].sum()),
+                            home=int(home[z]), on_way=int(on_way[z]),
+                            sheltered=int(counts[SHELTERED, z]), safe=int(counts[SAFE, z]),
+                            hospital=int(counts[HOSPITAL, z]), dead=int(counts[DEAD, z]))
+        self.model.emit("evac.census", "region", "", float(counts.sum()),
+                        home=int(home.sum()), on_way=int(on_way.sum()),
+                        sheltered=int(counts[SHELTERED].sum()), safe=int(counts[SAFE].sum()),
+                        hospital=int(counts[HOSPITAL].sum()), dead=int(counts[DEAD].sum()))
+        self._queues()
+        for where, minutes in self.exposure.items():
+            for z in np.flatnonzero(minutes > 0).tolist():
+                self.model.emit("evac.exposure", zones.ids[z], zones.ids[z],
+                                float(minutes[z]), where=where)
+            minutes[:] = 0.0
+
+    def _queues(self, at_least: int = 5) -> None:
+        """Log the roads where cars stand in a queue (congestion, e.g. at bridges)."""
+        roads, queued = self.model.world.roads, self.traffic.queued
+        busy = np.flatnonzero(queued > 0)
+        if len(busy) == 0:
+            return
+        per_road: dict[str, int] = {}
+        for lk in busy.tolist():
+            per_road[roads.link_ids[lk]] = per_road.get(roads.link_ids[lk], 0) + int(queued[lk])
+        bridge = {roads.link_ids[lk]: bool(roads.bridge[lk]) for lk in busy.tolist()}
+        for road, n in sorted(per_road.items()):
+            if n >= at_least:
+                self.model.emit("traffic.queue", road, road, float(n), bridge=bridge[road])
+
+    # -- the process -----------------------------------------------------------------------
+    def _run(self) -> Generator[simpy.Event]:
+        env, dt = self.model.env, self.behaviour.traffic.step_s
+        census_steps = max(1, round(self.behaviour.census_every_s / dt))
+        cue_steps = max(1, round(CUE_EVERY_S / dt))
+        self.census()
+        k = 0
+        while True:
+            k += 1
+            yield env.timeout(k * dt - env.now)
+            t0, t1 = (k - 1) * dt, k * dt
+            self._hear(t1)
+            if k % cue_steps == 0:
+                self._look_at_hazard(t1)
+            self._move(t0, t1)
+            for shelter in self.shelters:
+                for hh, outcome in shelter.open_door():
+                    self._after_shelter(hh, shelter, outcome, t1)
+                shelter.consume(dt)
+            if k % census_steps == 0:
+                self.census()

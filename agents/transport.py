@@ -1,0 +1,110 @@
+"""The plan's transport for residents who cannot leave by themselves: buses for car-less
+households beyond walking distance, assisted transport for elderly and disabled households
+without a car. Each vehicle is a Mesa agent driven by a SimPy process: it goes to the
+nearest zone where households wait, boards them (``load_s`` each), drives them to the best
+shelter that can take them, and comes back for more.
+
+Vehicles travel at the current expected link times (congestion included) but are not queued
+among the cars themselves: a handful of buses among thousands of cars (a stated
+simplification).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+from typing import TYPE_CHECKING
+
+import numpy as np
+import simpy
+
+from drillsim.sim.mesa_compat import mesa
+from drillsim.sim.model import DrillModel
+from drillsim.sim.plan import Fleet
+
+if TYPE_CHECKING:
+    from drillsim.agents.households import Household
+    from drillsim.agents.residents import Residents
+
+IDLE_S = 300.0
+"""How long an idle vehicle waits before looking for waiting households again."""
+
+
+class Vehicle(mesa.Agent):
+    """One vehicle of a fleet."""
+
+    model: DrillModel
+
+    def __init__(self, model: DrillModel, residents: Residents, fleet: Fleet, k: int) -> None:
+        super().__init__(model)
+        self.residents = residents
+        self.fleet = fleet
+        self.vehicle_id = f"{fleet.id}-{k + 1}"
+        self.node = int(model.world.stations.node[fleet.station])
+        self.started = False
+
+    def start(self) -> None:
+        """Called with the first evacuation order (idempotent)."""
+        if not self.started:
+            self.started = True
+            self.model.env.process(self._work())
+
+    def _work(self) -> Generator[simpy.Event]:
+        env = self.model.env
+        delay = self.fleet.available_after_s.sample(self.model.streams(
+            f"fleet:{self.vehicle_id}"))
+        yield env.timeout(delay)
+        self.model.emit("transport.ready", self.vehicle_id,
+                        self.model.world.roads.ids[self.node], fleet=self.fleet.id)
+        while True:
+            zone, travel_s = self._nearest_waiting()
+            if zone is None:
+                yield env.timeout(IDLE_S)
+                continue
+            yield env.timeout(travel_s)
+            self.node = int(self.model.world.zones.node[zone])
+            aboard: list[Household] = []
+            for hh in self._board(zone):
+                yield env.timeout(self.fleet.load_s)
+                aboard.append(hh)
+                self.residents.board(hh, self)
+            yield from self._deliver(zone, aboard)
+
+    def _nearest_waiting(self) -> tuple[int | None, float]:
+        queues = [self.residents.waiting[need] for need in self.fleet.serves]
+        zones = sorted({z for q in queues for z, hh in q.items() if hh})
+        if not zones:
+            return None, 0.0
+        times = self.residents.traffic.times_from(self.node)
+        nodes = self.model.world.zones.node[zones]
+        best = int(np.argmin(times[nodes]))
+        if not np.isfinite(times[nodes][best]):
+            return None, 0.0
+        return zones[best], float(times[nodes][best])
+
+    def _board(self, zone: int) -> list[Household]:
+        """Households to take now, first come first, as many as there are seats."""
+        seats, taken = self.fleet.seats, []
+        for need in self.fleet.serves:
+            queue = self.residents.waiting[need].get(zone)
+            while queue and queue[0].size <= seats:
+                hh = queue.popleft()
+                seats -= hh.size
+                taken.append(hh)
+        return taken
+
+    def _deliver(self, zone: int, aboard: list[Household]) -> Generator[simpy.Event]:
+        env = self.model.env
+        while aboard:
+            ranked = self.residents.ranked_shelters(zone, walk=False)
+            if not ranked:
+                yield env.timeout(IDLE_S)  # no shelter can take anyone: wait with them
+                continue
+            shelter = self.residents.shelters[ranked[0]]
+            times = self.residents.traffic.times_from(self.node)
+            target = int(self.model.world.shelters.node[shelter.index])
+            if not np.isfinite(times[target]):
+                yield env.timeout(IDLE_S)
+                continue
+            yield env.timeout(float(times[target]))
+            self.node = target
+            aboard = [hh for hh in aboard if not self.residents.drop_off(hh, shelter)]
