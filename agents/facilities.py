@@ -76,6 +76,9 @@ class ShelterAgent(mesa.Agent):
             return self._turn_away(hh, "closed")
         if not self.is_open:
             self.door.append(hh)
+            self.model.emit("shelter.wait", self.shelter_id,
+                            self.model.world.zones.ids[hh.zone], float(hh.size),
+                            household=hh.name)
             return "waiting"
         if hh.size > self.capacity - self.occupancy:
             return self._turn_away(hh, "full")

@@ -8,7 +8,7 @@ its own method here.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
 from drillsim.agents.population import U
@@ -51,8 +51,9 @@ class Household(mesa.Agent):
         return self.u[U[draw]] < p
 
     def mobilization_delay_s(self) -> float:
-        """From deciding to leaving: its quantile of the scenario's mobilization curve."""
-        return self.residents.mobilization_quantile(self.u[U["mobilize"]])
+        """From deciding to leaving: its own quantile of the scenario's mobilization curve
+        (its ``mobilize`` uniform number)."""
+        return self.residents.delays["mobilize"][self.index]
 
     def wants_public_shelter(self) -> bool:
         return self.u[U["destination"]] < self.residents.behaviour.public_shelter_share
@@ -64,7 +65,7 @@ class Household(mesa.Agent):
             return "car"
         return "assisted" if self.elderly or self.disabled else "carless"
 
-    def choose_shelter(self, ranked: Sequence[int]) -> int | None:
+    def choose_shelter(self, ranked: Iterable[int]) -> int | None:
         """The first shelter of ``ranked`` (best first, as the plan assigns or by travel
         time) that has not turned it away."""
         for s in ranked:
@@ -74,12 +75,12 @@ class Household(mesa.Agent):
 
     def hears_through(self, channels: Sequence[str]) -> tuple[str, float] | None:
         """The channel it first hears an order through and the delay, or None if none of
-        them reaches it."""
+        them reaches it (its ``reach:`` and ``delay:`` uniform numbers)."""
         best: tuple[str, float] | None = None
         for name in channels:
             if self.u[U[f"reach:{name}"]] >= self.residents.behaviour.channels[name].reach:
                 continue
-            delay = self.residents.hearing_delay_s(name, self.zone, self.u[U[f"delay:{name}"]])
+            delay = self.residents.delays[name][self.index]
             if best is None or delay < best[1]:
                 best = (name, delay)
         return best

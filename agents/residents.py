@@ -12,6 +12,7 @@ step in which they happen.
 
 from __future__ import annotations
 
+import bisect
 import heapq
 import itertools
 from collections import deque
@@ -23,7 +24,7 @@ import simpy
 
 from drillsim.agents.facilities import ShelterAgent
 from drillsim.agents.households import Household
-from drillsim.agents.population import Households, draw_households
+from drillsim.agents.population import Households, U, draw_households
 from drillsim.agents.transport import Vehicle
 from drillsim.sim.behaviour import DEFAULT_ORDER_CHANNELS, hearing_delay_s
 from drillsim.sim.mesa_compat import mesa
@@ -43,8 +44,8 @@ CUE_EVERY_S = 60.0
 class _Batch:
     """Households due at given times (sorted), with what they are due for."""
 
-    at_s: np.ndarray
-    ids: np.ndarray
+    at_s: list[float]
+    ids: list[int]
     what: tuple[str, ...]
     channels: list[str]
     next: int = 0
@@ -85,62 +86,69 @@ class Residents(mesa.Agent):
         self.waiting: dict[str, dict[int, deque[Household]]] = {"carless": {}, "assisted": {}}
         self.exposure = {"home": np.zeros(len(world.zones)), "road": np.zeros(len(world.zones))}
         self._zone_households = np.diff(t.zone_start)
+        self.delays = self._own_delays()
         self.home_persons = np.bincount(t.zone, weights=t.size, minlength=len(world.zones))
         model.people_at_home = self.home_persons
         self.fleet_needs: set[str] = {n for f in model.compiled.plan.transport for n in f.serves}
-        self._ranked: dict[tuple[int, bool], list[int]] = {}
+        self._ranked: dict[bool, list[list[int]]] = {}
         self.held = np.zeros(0, np.int64)
+        self._targets_changed = False
+        self._wake = model.env.event()
         self.vehicles = [Vehicle(model, self, fleet, k) for fleet in model.compiled.plan.transport
                          for k in range(fleet.vehicles)]
         model.env.process(self._run())
 
-    # -- what households ask of the crowd --------------------------------------------------
-    def mobilization_quantile(self, u: float) -> float:
-        return float(self.behaviour.mobilization_s.quantile(np.array([u]))[0])
-
-    def hearing_delay_s(self, channel: str, zone: int, u: float) -> float:
-        ch = self.behaviour.channels[channel]
-        return float(hearing_delay_s(ch, np.array([u]),
-                                     np.array([self._zone_households[zone]]))[0])
+    def _own_delays(self) -> dict[str, list[float]]:
+        """Each household's mobilization delay and hearing delay by channel: its own
+        quantiles of the scenario's distributions (computed for all at once)."""
+        t, b = self.table, self.behaviour
+        out = {"mobilize": b.mobilization_s.quantile(t.u[:, U["mobilize"]]).tolist()}
+        per_zone = self._zone_households[t.zone]
+        for name, channel in b.channels.items():
+            out[name] = hearing_delay_s(channel, t.u[:, U[f"delay:{name}"]], per_zone).tolist()
+        return out
 
     # -- scheduling ------------------------------------------------------------------------
     def _schedule(self, at_s: list[float], ids: list[int], what: tuple[str, ...],
                   channels: list[str] | None = None) -> None:
+        """Households ``ids`` are due for ``what`` at ``at_s``: one sorted batch."""
         if not ids:
             return
-        order = np.lexsort((ids, at_s))
-        batch = _Batch(np.asarray(at_s)[order], np.asarray(ids)[order], what,
-                       [channels[k] for k in order] if channels else [])
-        heapq.heappush(self._due, (float(batch.at_s[0]), next(self._seq), batch))
+        if len(ids) == 1:
+            batch = _Batch([at_s[0]], ids, what, channels or [])
+        else:
+            order = np.lexsort((ids, at_s)).tolist()
+            batch = _Batch([at_s[k] for k in order], [ids[k] for k in order], what,
+                           [channels[k] for k in order] if channels else [])
+        heapq.heappush(self._due, (batch.at_s[0], next(self._seq), batch))
 
-    def _pop_due(self, t1: float) -> list[tuple[int, _Batch, int]]:
-        """(household, its batch, position) of everything due before ``t1``, in time order."""
+    def _pop_due(self, t1: float) -> list[tuple[float, int, int, _Batch, int]]:
+        """(time, household, batch number, batch, position) of everything due before ``t1``,
+        in time order."""
         out: list[tuple[float, int, int, _Batch, int]] = []
         while self._due and self._due[0][0] < t1:
             _, seq, batch = heapq.heappop(self._due)
-            end = int(np.searchsorted(batch.at_s, t1, side="left"))
-            out += [(float(batch.at_s[k]), int(batch.ids[k]), seq, batch, k)
+            end = bisect.bisect_left(batch.at_s, t1, lo=batch.next)
+            out += [(batch.at_s[k], batch.ids[k], seq, batch, k)
                     for k in range(batch.next, end)]
             batch.next = end
             if end < len(batch.at_s):
-                heapq.heappush(self._due, (float(batch.at_s[end]), seq, batch))
+                heapq.heappush(self._due, (batch.at_s[end], seq, batch))
         out.sort(key=lambda item: item[:3])
-        return [(i, batch, k) for _, i, _, batch, k in out]
+        return out
 
     # -- orders ----------------------------------------------------------------------------
     def order(self, zone: int, action: str, order_id: str, channels: tuple[str, ...]) -> None:
         """An order reaches ``zone`` now: each household hears it through the first of the
         order's channels that reaches it, or not at all."""
         self.zone_orders[zone] = (action, order_id)
+        if not self._wake.triggered:
+            self._wake.succeed()
         if action == "evacuate" and zone not in self.ordered_out:
             for vehicle in self.vehicles:
                 vehicle.start()
             self.ordered_out.add(zone)
-            self.traffic.car_router.set_targets(self.safe_row, self._safe_nodes())
-            self.traffic.foot_router.set_targets(self.safe_row, self._safe_nodes())
-            self._ranked.clear()
-            self.traffic.route(self.model.now, self.model.state.link_open,
-                               self.model.state.link_speed_factor, force=True)
+            self._targets_changed = True  # re-route once, at the next step
         members = self.table.of_zone(zone)
         if action in ("shelter_in_place", "all_clear"):
             self.leaving[members] = False  # who has not left yet stays
@@ -155,9 +163,8 @@ class Residents(mesa.Agent):
         self._schedule(at, who, ("hear", action, order_id), how)
 
     def _hear(self, t1: float) -> None:
-        for i, batch, k in self._pop_due(t1):
+        for at_s, i, _, batch, k in self._pop_due(t1):
             kind = batch.what[0]
-            at_s = float(batch.at_s[k])
             if kind == "hear":
                 self._decide(i, batch.what[1], batch.what[2], batch.channels[k], at_s)
             elif self.leaving[i] and self.status[i] == HOME:
@@ -190,7 +197,7 @@ class Residents(mesa.Agent):
             self._schedule([at_s + delay], [i], ("depart",))
 
     # -- the hazard seen from home -----------------------------------------------------------
-    def _look_at_hazard(self, t_s: float) -> None:
+    def _look_at_hazard(self, t_s: float, since_s: float) -> None:
         """Households at home that see the hazard reconsider once; time at home (and on
         closed roads) in the hazard counts as exposure."""
         zones = self.model.world.zones
@@ -202,7 +209,7 @@ class Residents(mesa.Agent):
             deep = hazard.measure == "depth_m"
             cue |= v > (self.behaviour.cue_depth_m if deep else 0.0)
             exposed |= v > (self.behaviour.exposure_depth_m if deep else 0.0)
-        minutes = CUE_EVERY_S / 60.0
+        minutes = since_s / 60.0
         self.exposure["home"] += np.where(exposed, self.home_persons, 0.0) * minutes
         held = self.held
         if len(held):
@@ -225,12 +232,10 @@ class Residents(mesa.Agent):
         origin = int(self.model.world.zones.node[hh.zone])
         to_shelter = hh.wants_public_shelter() or need != "car" or not self._has_safety()
         walk = need != "car"
-        dest = hh.choose_shelter(self.ranked_shelters(hh.zone, walk)) if to_shelter \
-            else self.safe_row
+        dest = self.best_shelter(hh, walk) if to_shelter else self.safe_row
         if dest is None and self._has_safety():
             dest = self.safe_row
-        time_s = np.inf if dest is None else \
-            float(self.traffic.time_to(dest, np.array([origin]), walk=walk)[0])
+        time_s = np.inf if dest is None else self.traffic.time_to(dest, origin, walk=walk)
         if need != "car":
             far = time_s * self.behaviour.traffic.walk_speed_m_s > self.behaviour.walk_max_m
             if need == "assisted" or far:
@@ -256,8 +261,7 @@ class Residents(mesa.Agent):
         self.status[i] = ON_WAY
         self.leaving[i] = False
         self.mode[i] = mode
-        self.traffic.start(np.array([i]), np.array([t_s]), np.array([node]), np.array([dest]),
-                           np.array([mode == "walk"]))
+        self.traffic.start_one(i, t_s, node, dest, mode == "walk")
 
     def _dest_name(self, dest: int) -> str:
         return "safety" if dest == self.safe_row else self.model.world.shelters.ids[dest]
@@ -282,8 +286,6 @@ class Residents(mesa.Agent):
 
     def drop_off(self, hh: Household, shelter: ShelterAgent) -> bool:
         """A vehicle brings a household to ``shelter``; False if it was turned away."""
-        self.model.emit("evac.arrive", hh.name, shelter.shelter_id, float(hh.size),
-                        mode="bus", dest=shelter.shelter_id)
         outcome = shelter.receive(hh)
         if outcome in ("admitted", "waiting"):
             self.status[hh.index] = SHELTERED if outcome == "admitted" else AT_DOOR
@@ -304,26 +306,50 @@ class Residents(mesa.Agent):
 
     def ranked_shelters(self, zone: int, walk: bool) -> list[int]:
         """Shelters for a household of ``zone``, best first: the plan's list for the zone
-        (``preassigned`` / ``by_zone``), then the others by current travel time; only those
-        that can take people now."""
-        key = (zone, walk)
-        ranked = self._ranked.get(key)
-        if ranked is None:
-            plan = self.model.compiled.plan
-            listed = list(plan.shelter_lists[zone]) if plan.shelter_lists else []
-            origin = np.array([int(self.model.world.zones.node[zone])])
-            times = [float(self.traffic.time_to(s, origin, walk)[0])
-                     for s in range(len(self.shelters))]
-            rest = sorted((s for s in range(len(times)) if s not in listed
-                           and np.isfinite(times[s])), key=lambda s: (times[s], s))
-            ranked = [s for s in listed if np.isfinite(times[s])] + rest
-            self._ranked[key] = ranked
-        return [s for s in ranked if self.shelters[s].can_take()]
+        (``preassigned`` / ``by_zone``), then the others by current travel time (refreshed
+        with the routes); only those that can take people now."""
+        return [s for s in self._ranking(zone, walk) if self.shelters[s].can_take()]
+
+    def best_shelter(self, hh: Household, walk: bool) -> int | None:
+        """The household's choice among :meth:`ranked_shelters`, without building the list
+        (full shelters stay full, so they are dropped from the ranking for good)."""
+        ranked = self._ranking(hh.zone, walk)
+        while ranked and self.shelters[ranked[0]].full:
+            ranked.pop(0)
+        return hh.choose_shelter(s for s in ranked if self.shelters[s].can_take())
+
+    def _ranking(self, zone: int, walk: bool) -> list[int]:
+        rankings = self._ranked.get(walk)
+        if rankings is None:
+            rankings = self._ranked[walk] = self._rank_all(walk)
+        return rankings[zone]
+
+    def _rank_all(self, walk: bool) -> list[list[int]]:
+        """Every zone's shelters, best first (one sort for all zones after each re-route):
+        the plan's list for the zone, then the rest by travel time; unreachable and full
+        shelters left out."""
+        router = self.traffic.foot_router if walk else self.traffic.car_router
+        times = router.time_s[: self.safe_row][:, self.model.world.zones.node]  # shelter × zone
+        order = np.argsort(times, axis=0, kind="stable")
+        usable = np.isfinite(times) & ~np.array([s.full for s in self.shelters])[:, None]
+        lists = self.model.compiled.plan.shelter_lists
+        kept = np.take_along_axis(usable, order, axis=0)
+        out = []
+        for z in range(order.shape[1]):
+            column = order[kept[:, z], z].tolist()
+            listed = [s for s in (lists[z] if lists else ()) if usable[s, z]]
+            out.append(listed + [s for s in column if s not in listed] if listed else column)
+        return out
 
     # -- moving ----------------------------------------------------------------------------
     def _move(self, t0: float, t1: float) -> None:
         state = self.model.state
-        if self.traffic.route(t0, state.link_open, state.link_speed_factor):
+        changed, self._targets_changed = self._targets_changed, False
+        if changed:
+            safe = self._safe_nodes()
+            self.traffic.car_router.set_targets(self.safe_row, safe)
+            self.traffic.foot_router.set_targets(self.safe_row, safe)
+        if self.traffic.route(t0, state.link_open, state.link_speed_factor, force=changed):
             self._ranked.clear()
         moves = self.traffic.step(t0, t1, state.link_open, state.link_speed_factor)
         self.held = moves.held
@@ -346,8 +372,6 @@ class Residents(mesa.Agent):
 
     def _arrive(self, hh: Household, dest: int, at_s: float) -> None:
         mode = self.mode[hh.index]
-        self.model.emit("evac.arrive", hh.name, self._dest_name(dest), float(hh.size),
-                        mode=mode, dest=self._dest_name(dest))
         if dest == self.safe_row:
             self.status[hh.index] = SAFE
             self.model.emit("evac.safe", hh.name, self.model.world.zones.ids[hh.zone],
@@ -367,7 +391,7 @@ class Residents(mesa.Agent):
             hh.tried.add(shelter.index)
             node = int(self.model.world.shelters.node[shelter.index])
             walk = self.mode[i] == "walk"
-            nxt = hh.choose_shelter(self.ranked_shelters(hh.zone, walk))
+            nxt = self.best_shelter(hh, walk)
             if nxt is None and self._has_safety():
                 nxt = self.safe_row
             if nxt is None:
@@ -418,22 +442,48 @@ class Residents(mesa.Agent):
 
     # -- the process -----------------------------------------------------------------------
     def _run(self) -> Generator[simpy.Event]:
+        """Step every ``step_s`` while anyone is on the move; when nobody is, sleep until the
+        next thing due (a warning heard, a departure, a look at the hazard, a census) or
+        until an order wakes the process. Steps stay on the ``step_s`` grid."""
         env, dt = self.model.env, self.behaviour.traffic.step_s
-        census_steps = max(1, round(self.behaviour.census_every_s / dt))
-        cue_steps = max(1, round(CUE_EVERY_S / dt))
+        census_every = self.behaviour.census_every_s
+        next_look, next_census, last_look = CUE_EVERY_S, census_every, 0.0
         self.census()
-        k = 0
+        t_prev = 0.0
         while True:
-            k += 1
-            yield env.timeout(k * dt - env.now)
-            t0, t1 = (k - 1) * dt, k * dt
+            t1 = t_prev + dt
+            if self._idle():
+                t1 = max(t1, _grid(min(self._next_due(), next_look, next_census), dt))
+            if t1 > env.now:
+                yield env.timeout(t1 - env.now) | self._wake
+                if self._wake.triggered:
+                    self._wake = env.event()
+                    t1 = max(t_prev + dt, min(t1, _grid(env.now, dt)))
+                    if t1 > env.now:
+                        yield env.timeout(t1 - env.now)
+            t0, t_prev = t_prev, t1
             self._hear(t1)
-            if k % cue_steps == 0:
-                self._look_at_hazard(t1)
+            if t1 >= next_look:
+                self._look_at_hazard(t1, t1 - last_look)
+                for shelter in self.shelters:
+                    shelter.consume(t1 - last_look)
+                last_look, next_look = t1, (t1 // CUE_EVERY_S + 1) * CUE_EVERY_S
             self._move(t0, t1)
             for shelter in self.shelters:
-                for hh, outcome in shelter.open_door():
-                    self._after_shelter(hh, shelter, outcome, t1)
-                shelter.consume(dt)
-            if k % census_steps == 0:
+                if shelter.door:
+                    for hh, outcome in shelter.open_door():
+                        self._after_shelter(hh, shelter, outcome, t1)
+            if t1 >= next_census:
                 self.census()
+                next_census = (t1 // census_every + 1) * census_every
+
+    def _idle(self) -> bool:
+        return len(self.traffic.on_road()) == 0 and not any(s.door for s in self.shelters)
+
+    def _next_due(self) -> float:
+        return self._due[0][0] if self._due else np.inf
+
+
+def _grid(t_s: float, dt: float) -> float:
+    """The first step boundary at or after ``t_s``."""
+    return float(np.ceil(t_s / dt - 1e-9) * dt)

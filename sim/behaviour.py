@@ -40,11 +40,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from types import MappingProxyType
 
 import numpy as np
 
 from drillsim.sim.distributions import Dist
+from drillsim.sim.hazards.base import FrozenDict
 from drillsim.sim.traffic import TrafficParams
 
 MIN = 60.0
@@ -62,7 +62,7 @@ class Channel:
     teams_per_zone: int = 0
 
 
-DEFAULT_CHANNELS: Mapping[str, Channel] = MappingProxyType({
+DEFAULT_CHANNELS: Mapping[str, Channel] = FrozenDict({
     "siren": Channel(0.7, Dist("uniform", (2 * MIN, 15 * MIN))),
     "phone": Channel(0.9, Dist("uniform", (1 * MIN, 5 * MIN))),
     "broadcast": Channel(0.6, Dist("uniform", (5 * MIN, 30 * MIN))),
@@ -78,7 +78,7 @@ class Behaviour:
     """Residents' behaviour settings (see the module docstring for every default)."""
 
     channels: Mapping[str, Channel] = field(default_factory=lambda: DEFAULT_CHANNELS)
-    comply: Mapping[str, float] = field(default_factory=lambda: MappingProxyType(
+    comply: Mapping[str, float] = field(default_factory=lambda: FrozenDict(
         {"evacuate": 0.8, "warn": 0.2}))
     shadow: float = 0.2
     cue_odds: float = 3.0

@@ -77,8 +77,6 @@ KINDS: dict[str, EventKind] = _kinds(
               "(qty: persons).", frozenset({"need"})),
     EventKind("evac.depart", "A household leaves home (qty: persons; place: its zone).",
               frozenset({"mode", "dest"}), counter="evacuated"),
-    EventKind("evac.arrive", "A household reaches its destination (qty: persons; place: a "
-              "shelter, or the node where it is safe).", frozenset({"mode", "dest"})),
     EventKind("evac.safe", "A household is safe outside the shelters: left the region or "
               "reached family and friends outside the ordered zones (qty: persons).",
               frozenset({"mode"})),
@@ -87,6 +85,9 @@ KINDS: dict[str, EventKind] = _kinds(
               frozenset({"reason"})),
     EventKind("shelter.admit", "A shelter takes in a household (qty: persons; place: the "
               "household's zone).", frozenset({"household"}), counter="sheltered"),
+    EventKind("shelter.wait", "A household reaches a shelter that has not opened yet and "
+              "waits at its door (qty: persons; place: the household's zone).",
+              frozenset({"household"})),
     EventKind("shelter.turn_away", "A shelter turns a household away (qty: persons).",
               frozenset({"household", "reason"})),
     EventKind("shelter.full", "A shelter is full (qty: its occupancy)."),

@@ -95,8 +95,8 @@ def grouped_cummax(values: np.ndarray, group: np.ndarray) -> np.ndarray:
     n = len(values)
     if n == 0:
         return np.zeros(0)
-    starts = np.flatnonzero(np.r_[True, group[1:] != group[:-1]])
-    counts = np.diff(np.r_[starts, n])
+    starts = np.flatnonzero(np.concatenate(([True], group[1:] != group[:-1])))
+    counts = np.diff(np.append(starts, n))
     # Lift each group above all earlier ones, take one running maximum, then undo the lift.
     span = 2.0 * float(np.max(np.abs(values))) + 1.0
     lift = np.repeat(np.arange(len(starts), dtype=float) * span, counts)
@@ -106,8 +106,8 @@ def grouped_cummax(values: np.ndarray, group: np.ndarray) -> np.ndarray:
 def group_rank(group: np.ndarray) -> np.ndarray:
     """Position of each element within its group (``group`` sorted)."""
     n = len(group)
-    starts = np.flatnonzero(np.r_[True, group[1:] != group[:-1]])
-    return np.arange(n) - np.repeat(starts, np.diff(np.r_[starts, n]))
+    starts = np.flatnonzero(np.concatenate(([True], group[1:] != group[:-1])))
+    return np.arange(n) - np.repeat(starts, np.diff(np.append(starts, n)))
 
 
 def discharge_times(ready_s: np.ndarray, group: np.ndarray, next_slot_s: np.ndarray,

@@ -65,6 +65,7 @@ class Traffic:
         self.blocked_since_s = np.full(n_travellers, np.inf)
         self.active = np.zeros(0, np.int64)
         self._incoming: list[np.ndarray] = []
+        self._incoming_one: list[int] = []
         self.cars_on = np.zeros(n_links, np.int64)
         self.queued = np.zeros(n_links, np.int64)
         self.next_slot_s = np.zeros(n_links)
@@ -87,12 +88,26 @@ class Traffic:
         self.at_end[ids] = False
         self._incoming.append(ids)
 
+    def start_one(self, i: int, at_s: float, node: int, dest: int, walk: bool) -> None:
+        """:meth:`start` for one traveller (the common case when households leave one by
+        one), without building arrays."""
+        self.link[i] = OFF
+        self.node[i] = node
+        self.ready_s[i] = at_s
+        self.dest[i] = dest
+        self.walk[i] = walk
+        self.at_end[i] = False
+        self._incoming_one.append(i)
+
     def on_road(self) -> np.ndarray:
         """Ids of the travellers on the network."""
         self._merge_incoming()
         return self.active
 
     def _merge_incoming(self) -> None:
+        if self._incoming_one:
+            self._incoming.append(np.array(self._incoming_one, np.int64))
+            self._incoming_one.clear()
         if self._incoming:
             self.active = np.concatenate([self.active, *self._incoming])
             self._incoming.clear()
@@ -134,16 +149,19 @@ class Traffic:
         on the link costs of the last routing refresh."""
         return csgraph.dijkstra(self.car_router.matrix, directed=True, indices=node)
 
-    def time_to(self, dest: int, nodes: np.ndarray, walk: bool = False) -> np.ndarray:
-        """Current expected travel time from ``nodes`` to destination ``dest``."""
+    def time_to(self, dest: int, node: int, walk: bool = False) -> float:
+        """Current expected travel time from ``node`` to destination ``dest``."""
         router = self.foot_router if walk else self.car_router
-        return router.time_s[dest, nodes]
+        return float(router.time_s[dest, node])
 
     # -- the step ------------------------------------------------------------------------
     def step(self, t0: float, t1: float, usable: np.ndarray, factor: np.ndarray) -> Moves:
         """Advance every traveller whose link end falls before ``t1``."""
         self._merge_incoming()
         act = self.active
+        if len(act) == 0:
+            return Moves(*(np.zeros(0, t) for t in (np.int64, float, np.int64, np.int64,
+                                                     np.int64)))
         lk = self.link[act]
         held = np.zeros(len(act), bool)
         on_link = lk >= 0
@@ -256,6 +274,6 @@ def _fifo_prefix(ok: np.ndarray, group: np.ndarray) -> np.ndarray:
         return ok
     bad = (~ok).astype(np.int64)
     csum = np.cumsum(bad)
-    starts = np.flatnonzero(np.r_[True, group[1:] != group[:-1]])
-    before = np.repeat(csum[starts] - bad[starts], np.diff(np.r_[starts, len(ok)]))
+    starts = np.flatnonzero(np.concatenate(([True], group[1:] != group[:-1])))
+    before = np.repeat(csum[starts] - bad[starts], np.diff(np.append(starts, len(ok))))
     return (csum - before) == 0

@@ -52,21 +52,35 @@ class Router:
         # The fastest of parallel links between two nodes represents the pair.
         order = np.lexsort((cost, to, frm))
         frm, to, cost, keep = frm[order], to[order], cost[order], keep[order]
-        first = np.r_[True, (frm[1:] != frm[:-1]) | (to[1:] != to[:-1])]
+        first = np.concatenate(([True], (frm[1:] != frm[:-1]) | (to[1:] != to[:-1])))
         frm, to, cost, keep = frm[first], to[first], cost[first], keep[first]
         n = self.n_nodes
         self.matrix = sparse.csr_matrix((cost, (frm, to)), shape=(n, n))
         reverse = self.matrix.T.tocsr()
         pair_key = frm * n + to  # sorted, unique
+        single = [d for d, t in enumerate(self.targets) if len(t) == 1]
+        if single:  # one Dijkstra call for every one-node destination (shelters)
+            sources = np.array([self.targets[d][0] for d in single])
+            dist, pred = csgraph.dijkstra(reverse, directed=True, indices=sources,
+                                          return_predecessors=True)
+            for row, d in enumerate(single):
+                self._store(d, dist[row], pred[row], pair_key, keep)
         for d, targets in enumerate(self.targets):
+            if len(targets) == 1:
+                continue
             if len(targets) == 0:
-                self.time_s[d] = np.inf
-                self.next_link[d] = NO_LINK
+                self._store(d, np.full(n, np.inf), np.full(n, -9999), pair_key, keep)
                 continue
             dist, pred, _ = csgraph.dijkstra(reverse, directed=True, indices=targets,
                                              min_only=True, return_predecessors=True)
-            self.time_s[d] = dist
-            nodes = np.flatnonzero(pred >= 0)
-            where = np.searchsorted(pair_key, nodes * n + pred[nodes])
-            self.next_link[d] = NO_LINK
-            self.next_link[d, nodes] = keep[where]
+            self._store(d, dist, pred, pair_key, keep)
+
+    def _store(self, d: int, dist: np.ndarray, pred: np.ndarray, pair_key: np.ndarray,
+               links: np.ndarray) -> None:
+        """Destination ``d``'s times and next links from a reverse shortest-path tree."""
+        n = self.n_nodes
+        self.time_s[d] = dist
+        nodes = np.flatnonzero(pred >= 0)
+        where = np.searchsorted(pair_key, nodes * n + pred[nodes])
+        self.next_link[d] = NO_LINK
+        self.next_link[d, nodes] = links[where]
