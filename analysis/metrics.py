@@ -6,7 +6,9 @@ Two kinds, each a registry (:mod:`drillsim.analysis.registry`):
 * **scalars** — one number per run, that a plan objective can name; each declares its unit and
   which scopes (``zones``, ``facilities``, ``incident_types``) it accepts.
 
-This module defines the response metrics; importing it fills both registries.
+This module defines the response metrics and imports the modules that define the others
+(:mod:`drillsim.analysis.evacuation`, which registers first whichever module is imported
+first), so importing it fills both registries in the same order every time.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from __future__ import annotations
 import numpy as np
 import pyarrow as pa
 
+from drillsim.analysis import evacuation
 from drillsim.analysis.logframe import LogFrame
 from drillsim.analysis.registry import (
     SCALARS,
@@ -32,8 +35,9 @@ from drillsim.sim.events import KINDS
 from drillsim.sim.plan import LEVEL_NAMES, Objective
 from drillsim.sim.state import COUNTERS, DERIVED
 
-__all__ = ["SCALARS", "SERIES", "ScalarMetric", "counter_series", "cumulative", "evaluate",
-           "facilities", "horizon", "open_count", "step_values", "time_series", "until"]
+__all__ = ["SCALARS", "SERIES", "ScalarMetric", "counter_series", "cumulative", "evacuation",
+           "evaluate", "facilities", "horizon", "open_count", "step_values", "time_series",
+           "until"]
 
 
 @series("response_level", "response level severity (0 none, 1 = IV … 4 = I)")

@@ -7,9 +7,18 @@ from typing import Any
 
 import numpy as np
 
+from drillsim.analysis.evacuation import EVACUATION_SCALARS, has_evacuation
 from drillsim.analysis.logframe import LogFrame
 from drillsim.analysis.metrics import evaluate
 from drillsim.sim.plan import COMPARISONS, LEVEL_NAMES, Objective
+
+
+def json_value(value: float) -> float | str | None:
+    """A metric's value as the summary writes it (valid JSON): NaN — nothing to measure — is
+    ``None``; ``inf`` — a time never reached — is ``"never"``."""
+    if np.isnan(value):
+        return None
+    return "never" if np.isinf(value) else float(value)
 
 
 def objective_row(lf: LogFrame, obj: Objective) -> dict[str, Any]:
@@ -17,7 +26,7 @@ def objective_row(lf: LogFrame, obj: Objective) -> dict[str, Any]:
     the thing measured never happened — is not met)."""
     value = evaluate(lf, obj)
     met = bool(not np.isnan(value) and COMPARISONS[obj.op](value, obj.threshold))
-    return {"id": obj.id, "metric": obj.metric, "value": None if np.isnan(value) else value,
+    return {"id": obj.id, "metric": obj.metric, "value": json_value(value),
             "op": obj.op, "threshold": obj.threshold, "met": met, "text": obj.text}
 
 
@@ -32,11 +41,20 @@ def notes_from_log(lf: LogFrame) -> list[str]:
     return notes
 
 
+def evacuation_summary(lf: LogFrame) -> dict[str, float | str | None]:
+    """Every evacuation scalar, read at the end of the run."""
+    return {name: json_value(evaluate(lf, Objective(id=name, metric=name, op=">=",
+                                                    threshold=0.0)))
+            for name in EVACUATION_SCALARS}
+
+
 def run_summary(lf: LogFrame, objectives: tuple[Objective, ...] = ()) -> dict[str, Any]:
-    """Counts by event kind, the highest level reached, orders, shelters, teams, objectives."""
+    """Counts by event kind, the highest level reached, orders, shelters, teams, objectives,
+    and the evacuation metrics if the run had an evacuation."""
     kinds = Counter(lf.kind.tolist())
     levels = lf.qty[lf.where("plan.level")]
     orders = sorted({lf.actor[r] for r in lf.where("plan.order")})
+    evacuation = {"evacuation": evacuation_summary(lf)} if has_evacuation(lf) else {}
     return {
         "scenario": lf.manifest.get("scenario", ""),
         "seed": lf.manifest.get("seed", {}),
@@ -50,4 +68,5 @@ def run_summary(lf: LogFrame, objectives: tuple[Objective, ...] = ()) -> dict[st
         "teams_ready": int(kinds.get("team.ready", 0)),
         "objectives": [objective_row(lf, o) for o in objectives],
         "warnings": notes_from_log(lf),
+        **evacuation,
     }

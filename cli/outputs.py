@@ -55,15 +55,31 @@ def run_and_write(compiled: Compiled, seed: int, folder: Path, every_s: float) -
     return outputs
 
 
-def shown(value: float | None, unit: str) -> str:
-    """A metric value as a person reads it: durations as durations, levels as I–IV."""
+def shown(value: float | str | None, unit: str) -> str:
+    """A metric value as a person reads it: durations as durations, levels as I–IV, shares
+    as percentages; ``"never"`` (a time never reached) as it is."""
     if value is None:
         return "—"
+    if isinstance(value, str):
+        return value
     if unit == "s":
         return format_duration(value)
     if unit == "severity":
         return LEVEL_NAMES[int(value)]
+    if unit == "share":
+        return f"{100 * value:.1f} %"
     return f"{value:,.4g}"
+
+
+def evacuation_table(values: dict[str, float | str | None]) -> Table:
+    """The run's evacuation metrics, each with its value and unit."""
+    table = Table(title="Evacuation", title_justify="left")
+    for col in ("metric", "value", "unit"):
+        table.add_column(col)
+    for name, value in values.items():
+        unit = SCALARS[name].unit
+        table.add_row(name, shown(value, unit), "" if unit in ("s", "share") else unit)
+    return table
 
 
 def print_summary(console: Console, r: RunOutputs) -> None:
@@ -84,6 +100,8 @@ def print_summary(console: Console, r: RunOutputs) -> None:
                           f"{o['op']} {shown(o['threshold'], unit)}",
                           "[green]yes[/green]" if o["met"] else "[red]no[/red]")
         console.print(table)
+    if s.get("evacuation"):
+        console.print(evacuation_table(s["evacuation"]))
     for w in s["warnings"]:
         console.print(f"[yellow]note:[/yellow] {escape(w)}")
     console.print("outputs:")
