@@ -47,11 +47,13 @@ def write_starter(path: Path) -> Path:
 
 
 def run_and_write(compiled: Compiled, seed: int, folder: Path, every_s: float) -> RunOutputs:
+    from drillsim.analysis.plots.evacuation import write_evacuation_figures
     from drillsim.analysis.plots.flood import write_flood_figures
 
     result = run(compiled, seed)
     outputs = write_run(result.log, folder, compiled.plan.objectives, every_s)
     outputs.figures = write_flood_figures(compiled.world, result.hazards, folder)
+    outputs.figures += write_evacuation_figures(result.log, folder)
     return outputs
 
 
