@@ -16,7 +16,7 @@ import bisect
 import heapq
 import itertools
 from collections import deque
-from collections.abc import Generator
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -90,7 +90,7 @@ class Residents(mesa.Agent):
         self.home_persons = np.bincount(t.zone, weights=t.size, minlength=len(world.zones))
         model.people_at_home = self.home_persons
         self.fleet_needs: set[str] = {n for f in model.compiled.plan.transport for n in f.serves}
-        self._ranked: dict[bool, list[list[int]]] = {}
+        self._ranked: list[list[int]] | None = None
         self.held = np.zeros(0, np.int64)
         self._targets_changed = False
         self._wake = model.env.event()
@@ -179,6 +179,8 @@ class Residents(mesa.Agent):
         if action in ("shelter_in_place", "all_clear"):
             return
         current = self.zone_orders.get(hh.zone, ("", ""))[0]
+        if not cue and current in ("shelter_in_place", "all_clear"):
+            return  # a later order has replaced the one it is hearing now
         if cue:
             reason = "cue"
             base = self.behaviour.comply.get(current, self.behaviour.shadow)
@@ -305,41 +307,38 @@ class Residents(mesa.Agent):
         return len(self.traffic.car_router.targets[self.safe_row]) > 0
 
     def ranked_shelters(self, zone: int, walk: bool) -> list[int]:
-        """Shelters for a household of ``zone``, best first: the plan's list for the zone
-        (``preassigned`` / ``by_zone``), then the others by current travel time (refreshed
-        with the routes); only those that can take people now."""
-        return [s for s in self._ranking(zone, walk) if self.shelters[s].can_take()]
+        """Shelters for a household of ``zone``, best first, that can take people now and
+        can be reached on the roads as they are (see :meth:`_ranking`)."""
+        return list(self._reachable(self._ranking(zone), zone, walk))
 
     def best_shelter(self, hh: Household, walk: bool) -> int | None:
         """The household's choice among :meth:`ranked_shelters`, without building the list
         (full shelters stay full, so they are dropped from the ranking for good)."""
-        ranked = self._ranking(hh.zone, walk)
+        ranked = self._ranking(hh.zone)
         while ranked and self.shelters[ranked[0]].full:
             ranked.pop(0)
-        return hh.choose_shelter(s for s in ranked if self.shelters[s].can_take())
+        return hh.choose_shelter(self._reachable(ranked, hh.zone, walk))
 
-    def _ranking(self, zone: int, walk: bool) -> list[int]:
-        rankings = self._ranked.get(walk)
-        if rankings is None:
-            rankings = self._ranked[walk] = self._rank_all(walk)
-        return rankings[zone]
+    def _reachable(self, ranked: list[int], zone: int, walk: bool) -> Iterator[int]:
+        origin = int(self.model.world.zones.node[zone])
+        times = (self.traffic.foot_router if walk else self.traffic.car_router).time_s
+        return (s for s in ranked if self.shelters[s].can_take() and times[s, origin] < np.inf)
 
-    def _rank_all(self, walk: bool) -> list[list[int]]:
-        """Every zone's shelters, best first (one sort for all zones after each re-route):
-        the plan's list for the zone, then the rest by travel time; unreachable and full
-        shelters left out."""
-        router = self.traffic.foot_router if walk else self.traffic.car_router
-        times = router.time_s[: self.safe_row][:, self.model.world.zones.node]  # shelter × zone
-        order = np.argsort(times, axis=0, kind="stable")
-        usable = np.isfinite(times) & ~np.array([s.full for s in self.shelters])[:, None]
-        lists = self.model.compiled.plan.shelter_lists
-        kept = np.take_along_axis(usable, order, axis=0)
-        out = []
-        for z in range(order.shape[1]):
-            column = order[kept[:, z], z].tolist()
-            listed = [s for s in (lists[z] if lists else ()) if usable[s, z]]
-            out.append(listed + [s for s in column if s not in listed] if listed else column)
-        return out
+    def _ranking(self, zone: int) -> list[int]:
+        """The zone's shelters in the order households consider them: the plan's list for
+        the zone (``preassigned`` / ``by_zone``), then the rest by free-flow travel time
+        from the zone (what residents know of their town: the nearest shelter, not today's
+        traffic). Computed once for all zones."""
+        if self._ranked is None:
+            times = self.model.world.zone_to_shelter_s  # zone × shelter
+            order = np.argsort(times, axis=1, kind="stable")
+            lists = self.model.compiled.plan.shelter_lists
+            self._ranked = []
+            for z, row in enumerate(order.tolist()):
+                listed = list(lists[z]) if lists else []
+                self._ranked.append(listed + [s for s in row if s not in listed]
+                                    if listed else row)
+        return self._ranked[zone]
 
     # -- moving ----------------------------------------------------------------------------
     def _move(self, t0: float, t1: float) -> None:
@@ -349,8 +348,7 @@ class Residents(mesa.Agent):
             safe = self._safe_nodes()
             self.traffic.car_router.set_targets(self.safe_row, safe)
             self.traffic.foot_router.set_targets(self.safe_row, safe)
-        if self.traffic.route(t0, state.link_open, state.link_speed_factor, force=changed):
-            self._ranked.clear()
+        self.traffic.route(t0, state.link_open, state.link_speed_factor, force=changed)
         moves = self.traffic.step(t0, t1, state.link_open, state.link_speed_factor)
         self.held = moves.held
         for ids, reason in ((moves.held, "road closed"), (moves.no_route, "no open route")):
@@ -371,14 +369,20 @@ class Residents(mesa.Agent):
         self.model.emit("evac.stranded", hh.name, where, float(hh.size), reason=reason)
 
     def _arrive(self, hh: Household, dest: int, at_s: float) -> None:
-        mode = self.mode[hh.index]
         if dest == self.safe_row:
-            self.status[hh.index] = SAFE
-            self.model.emit("evac.safe", hh.name, self.model.world.zones.ids[hh.zone],
-                            float(hh.size), mode=mode)
+            self.reach_safety(hh)
             return
         shelter = self.shelters[dest]
         self._after_shelter(hh, shelter, shelter.receive(hh), at_s)
+
+    def reach_safety(self, hh: Household) -> None:
+        """The household is safe outside the shelters."""
+        self.status[hh.index] = SAFE
+        self.model.emit("evac.safe", hh.name, self.model.world.zones.ids[hh.zone],
+                        float(hh.size), mode=self.mode[hh.index])
+
+    def is_safe(self, hh: Household) -> bool:
+        return bool(self.status[hh.index] == SAFE)
 
     def _after_shelter(self, hh: Household, shelter: ShelterAgent, outcome: str,
                        at_s: float) -> None:

@@ -96,8 +96,11 @@ class Vehicle(mesa.Agent):
         env = self.model.env
         while aboard:
             ranked = self.residents.ranked_shelters(zone, walk=False)
-            if not ranked:
-                yield env.timeout(IDLE_S)  # no shelter can take anyone: wait with them
+            if not ranked:  # no shelter can take anyone: out of the danger, or wait
+                yield from self._to_safety(aboard)
+                aboard = [hh for hh in aboard if not self.residents.is_safe(hh)]
+                if aboard:
+                    yield env.timeout(IDLE_S)
                 continue
             shelter = self.residents.shelters[ranked[0]]
             times = self.residents.traffic.times_from(self.node)
@@ -108,3 +111,17 @@ class Vehicle(mesa.Agent):
             yield env.timeout(float(times[target]))
             self.node = target
             aboard = [hh for hh in aboard if not self.residents.drop_off(hh, shelter)]
+
+    def _to_safety(self, aboard: list[Household]) -> Generator[simpy.Event]:
+        """Drive to the nearest safe place (an exit, or a zone not ordered to leave)."""
+        safe = self.residents.traffic.car_router.targets[self.residents.safe_row]
+        if len(safe) == 0:
+            return
+        times = self.residents.traffic.times_from(self.node)[safe]
+        best = int(np.argmin(times))
+        if not np.isfinite(times[best]):
+            return
+        yield self.model.env.timeout(float(times[best]))
+        self.node = int(safe[best])
+        for hh in aboard:
+            self.residents.reach_safety(hh)

@@ -71,3 +71,28 @@ def write(tmp_path: Path, data: dict[str, Any], name: str = "scenario.yaml") -> 
     path = tmp_path / name
     path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
     return path
+
+
+_COMPILED: dict[str, Any] = {}
+_RUNS: dict[tuple[str, int], Any] = {}
+
+
+def example(name: str) -> Any:
+    """A bundled example, compiled once per test session."""
+    from drillsim.scenarios import load
+    from drillsim.scenarios.examples import EXAMPLES
+
+    if name not in _COMPILED:
+        _COMPILED[name] = load(EXAMPLES[name])
+    return _COMPILED[name]
+
+
+def example_run(name: str, seed: int) -> Any:
+    """A bundled example's run (a ``RunResult``) for ``seed``, computed once per test session:
+    a run is a pure function of scenario and seed, so tests may share it."""
+    from drillsim.sim import run
+
+    key = (name, seed)
+    if key not in _RUNS:
+        _RUNS[key] = run(example(name), seed)
+    return _RUNS[key]

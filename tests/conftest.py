@@ -14,3 +14,4 @@ from drillsim.sim.compiled import Compiled
 @pytest.fixture
 def tiny_compiled(tmp_path: Path) -> Compiled:
     return load(write(tmp_path, tiny()))
+
