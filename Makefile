@@ -15,7 +15,7 @@ help:
 	@echo "make demo      set up, then run the flagship scenario end to end"
 	@echo "make test      set up, then lint and run the test suite (slow verification excluded)"
 	@echo "make test-all  the whole suite including slow verification runs"
-	@echo "make bench     benchmarks (medians of several runs)"
+	@echo "make bench     benchmarks (medians of several runs; the evacuation one takes ~5 min)"
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "drillsim needs Python >= 3.11"'
@@ -41,7 +41,8 @@ test-all: lint
 	$(BIN)/python -m pytest -q
 
 bench: $(STAMP)
-	$(BIN)/python -m bench
+	$(BIN)/python -m bench.evacuation
+	$(BIN)/python -m bench --repeat 3
 
 clean:
 	rm -rf $(VENV) runs .pytest_cache .ruff_cache build *.egg-info

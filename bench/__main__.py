@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from bench.evacuation import register as _register_evacuation
 from drillsim.scenarios import load
 from drillsim.scenarios.examples import EXAMPLES
 from drillsim.scenarios.synth import CitySpec, write_city_scenario
@@ -44,8 +45,6 @@ for _name, _path in EXAMPLES.items():
 for _pop in (100_000, 1_000_000):
     bench(f"load+compile synthetic city {_pop:,}")(lambda n=_pop: (lambda p: lambda: load(p))(
         _city(n)))
-    bench(f"run synthetic city {_pop:,} (null hazard, plan only)")(
-        lambda n=_pop: (lambda c: lambda: run(c, 1))(load(_city(n))))
 
 
 def _riverside_flood() -> Callable[[], object]:
@@ -61,6 +60,7 @@ def _riverside_flood() -> Callable[[], object]:
 
 
 bench("flood: riverside example, 24 h, 112x96 cells (target < 30 s)")(_riverside_flood)
+_register_evacuation(bench)
 try:
     from bench.flood import register as _register_flood
 except ImportError:  # the solver benchmarks are optional

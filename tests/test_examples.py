@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from builders import example, example_run
 
 from drillsim.analysis.logframe import LogFrame
 from drillsim.analysis.summary import objective_row
@@ -30,11 +31,11 @@ def test_example_is_valid_and_realistic_in_size(name: str) -> None:
 
 @pytest.mark.parametrize("name", sorted(EXAMPLES))
 def test_some_objective_fails_in_some_runs(name: str) -> None:
-    compiled = check(EXAMPLES[name]).compiled
-    assert compiled is not None and compiled.plan.objectives
+    compiled = example(name)
+    assert compiled.plan.objectives
     outcomes = {o.id: set() for o in compiled.plan.objectives}
-    for seed in range(12):
-        lf = LogFrame.of(run(compiled, seed).log)
+    for seed in range(6):
+        lf = LogFrame.of(example_run(name, seed).log)
         for o in compiled.plan.objectives:
             outcomes[o.id].add(objective_row(lf, o)["met"])
     assert any(v == {True, False} for v in outcomes.values()), outcomes
@@ -46,10 +47,8 @@ def test_engine_invariants_over_seeds(name: str) -> None:
     rises; every team that is ready was created first."""
     import numpy as np
 
-    compiled = check(EXAMPLES[name]).compiled
-    assert compiled is not None
-    for seed in range(5):
-        events = list(run(compiled, seed).log)
+    for seed in range(6):
+        events = list(example_run(name, seed).log)
         assert np.all(np.diff([e.t_s for e in events]) >= 0)
         orders = [(e.actor, e.place) for e in events if e.kind == "plan.order"]
         assert len(orders) == len(set(orders))
