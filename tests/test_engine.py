@@ -12,7 +12,6 @@ from drillsim.scenarios import load
 from drillsim.sim import run
 from drillsim.sim.compiled import Compiled
 
-
 RESIDENTS = ("evac.", "shelter.", "relief.", "transport.", "traffic.")
 """Kinds of the residents' events, checked in test_evacuation.py."""
 

@@ -9,7 +9,6 @@ from drillsim.analysis.logframe import LogFrame
 from drillsim.analysis.summary import objective_row
 from drillsim.scenarios import check
 from drillsim.scenarios.examples import EXAMPLES
-from drillsim.sim import run
 
 
 def test_there_are_three_examples() -> None:

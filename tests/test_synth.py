@@ -14,6 +14,7 @@ from drillsim.scenarios.synth import (
     CitySpec,
     build_region,
     build_terrain,
+    city_scenario,
     dump_yaml,
     example_dem,
     write_city_scenario,
@@ -56,6 +57,33 @@ def test_a_river_is_crossed_only_by_bridges() -> None:
     crossing = [lk for lk in r["roads"]["links"]
                 if (ny[lk["from"]] - river_y + 100) * (ny[lk["to"]] - river_y + 100) < 0]
     assert crossing and all(lk.get("bridge") for lk in crossing)
+
+
+def test_exits_are_the_arterial_ends_on_the_edge() -> None:
+    r = build_region(CitySpec(population=40_000, seed=0))
+    xy = {n["id"]: (n["x"], n["y"]) for n in r["roads"]["nodes"]}
+    step = 400.0 / 2
+    x_max = max(x for x, _ in xy.values())
+    y_max = max(y for _, y in xy.values())
+    expected = {n for n, (x, y) in xy.items()
+                if (y in (0.0, y_max) and round(x / step) % 4 == 0)
+                or (x in (0.0, x_max) and round(y / step) % 4 == 0)}
+    assert set(r["roads"]["exits"]) == expected
+    assert len(r["roads"]["exits"]) == len(expected)  # no corner twice
+    assert {"N0_0", f"N{round(x_max / step)}_0"} <= expected
+
+
+def test_the_city_scenario_has_buses_for_carless_households(tmp_path: Path) -> None:
+    spec = CitySpec(population=100_000, seed=3)
+    plan = city_scenario(spec)["plan"]
+    assert plan["transport"][0]["vehicles"] == 5
+    path = tmp_path / "city.yaml"
+    write_city_scenario(spec, path)
+    compiled = check(path).compiled
+    assert compiled is not None
+    (buses,) = compiled.plan.transport
+    assert buses.station == 0 and buses.seats == 50 and "carless" in buses.serves
+    assert len(compiled.world.exits) > 0
 
 
 @pytest.mark.parametrize("name", sorted(EXAMPLE_REGIONS))

@@ -61,8 +61,8 @@ class Case:
 CASES = [
     Case("wrong_type.yaml", 13, 53, "region.zones[0].population",
          ("expected a valid integer", "'many'")),
-    Case("missing_field.yaml", 30, 7, "region.shelters[0].capacity_persons",
-         ("missing required field 'capacity_persons'",)),
+    Case("missing_field.yaml", 30, 7, "region.shelters[0].node",
+         ("missing required field 'node'",)),
     Case("unknown_key.yaml", 10, 3, "meta.colour", ("unknown key 'colour'",)),
     Case("typo_key.yaml", 15, 54, "region.zones[1].populaton",
          ("unknown key 'populaton'", "did you mean 'population'")),
