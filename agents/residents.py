@@ -36,6 +36,10 @@ STATUS = ("home", "waiting", "on_way", "at_door", "sheltered", "safe", "hospital
 """Where a household is. ``waiting``: at home for the plan's transport; ``at_door``: at a
 shelter that has not opened yet."""
 
+RETRY_S = 600.0
+"""How long a household that cannot go on (cut off at home, or outside full shelters) waits
+before it tries again."""
+
 CUE_EVERY_S = 60.0
 """How often households at home look at the hazard (and exposure is accumulated)."""
 
@@ -167,6 +171,8 @@ class Residents(mesa.Agent):
             kind = batch.what[0]
             if kind == "hear":
                 self._decide(i, batch.what[1], batch.what[2], batch.channels[k], at_s)
+            elif kind == "retry":
+                self._retry(i, at_s)
             elif self.leaving[i] and self.status[i] == HOME:
                 self._leave(i, at_s)
 
@@ -248,7 +254,7 @@ class Residents(mesa.Agent):
                 self.stranded[i] = True
                 self.model.emit("evac.stranded", hh.name, self.model.world.roads.ids[origin],
                                 float(hh.size), reason="no way out from home")
-            self._schedule([t_s + 600.0], [i], ("depart",))
+            self._schedule([t_s + RETRY_S], [i], ("depart",))
             return
         self.stranded[i] = False
         self._set_out(hh, t_s, origin, dest, "walk" if walk else "car")
@@ -384,6 +390,23 @@ class Residents(mesa.Agent):
     def is_safe(self, hh: Household) -> bool:
         return bool(self.status[hh.index] == SAFE)
 
+    def _retry(self, i: int, at_s: float) -> None:
+        """A household stuck outside full shelters looks again for somewhere to go."""
+        if self.status[i] != AT_DOOR or not self.stranded[i]:
+            return  # it has moved on, or it is waiting for a shelter to open
+        hh = self.households[i]
+        node = int(self.traffic.node[i])
+        walk = self.mode[i] == "walk"
+        nxt = self.best_shelter(hh, walk)
+        times = (self.traffic.foot_router if walk else self.traffic.car_router).time_s
+        if nxt is None or not np.isfinite(times[nxt, node]):
+            nxt = self.safe_row if self._has_safety() else None
+        if nxt is None or not np.isfinite(times[nxt, node]):
+            self._schedule([at_s + RETRY_S], [i], ("retry",))
+            return
+        self.stranded[i] = False
+        self._set_out(hh, at_s, node, nxt, self.mode[i] or "walk")
+
     def _after_shelter(self, hh: Household, shelter: ShelterAgent, outcome: str,
                        at_s: float) -> None:
         i = hh.index
@@ -399,9 +422,11 @@ class Residents(mesa.Agent):
             if nxt is None and self._has_safety():
                 nxt = self.safe_row
             if nxt is None:
-                self.status[i] = AT_DOOR  # nowhere else to go: it stays outside
+                self.status[i] = AT_DOOR  # nowhere else to go now: it waits, then tries again
                 self.traffic.node[i] = node
-                self._strand(hh, "no shelter can take it")
+                if not self.stranded[i]:
+                    self._strand(hh, "no shelter can take it")
+                self._schedule([at_s + RETRY_S], [i], ("retry",))
                 return
             self._set_out(hh, at_s, node, nxt, self.mode[i])
 

@@ -47,6 +47,11 @@ class Router:
     def update(self, cost_s: np.ndarray, usable: np.ndarray) -> None:
         """Recompute every table with link travel costs ``cost_s`` over ``usable`` links."""
         keep = np.flatnonzero(usable & np.isfinite(cost_s))
+        if len(keep) == 0:  # every road closed: nothing reaches anywhere but itself
+            self.matrix = sparse.csr_matrix((self.n_nodes, self.n_nodes))
+            self.next_link[:] = NO_LINK
+            self.time_s[:] = np.where(self.is_target, 0.0, np.inf)
+            return
         frm, to = self.link_from[keep], self.link_to[keep]
         cost = np.maximum(cost_s[keep], 1e-6)
         # The fastest of parallel links between two nodes represents the pair.
