@@ -99,21 +99,24 @@ def _not_bool(value: object) -> object:
 
 Count = Annotated[int, Field(ge=0), BeforeValidator(_not_bool)]
 Comparison = Literal[">=", ">", "<=", "<", "=="]
+DistKind = Literal["uniform", "triangular", "exponential", "lognormal", "gamma", "weibull",
+                   "rayleigh", "logistic"]
 
 
 class DurationDist(Strict):
     """An uncertain duration: ``{dist: lognormal, median: 30min, sigma: 0.4}``,
     ``{dist: uniform, low: 10min, high: 1h}``, ``{dist: triangular, low, mode, high}``,
     ``{dist: exponential, mean: 20min}``, ``{dist: weibull, scale: 2h, shape: 1.5}``,
-    ``{dist: rayleigh, scale: 1h}``, ``{dist: gamma, shape: 2, scale: 15min}``."""
+    ``{dist: rayleigh, scale: 1h}``, ``{dist: gamma, shape: 2, scale: 15min}``,
+    ``{dist: logistic, midpoint: 45min, scale: 10min}`` (an S-shaped curve, truncated at 0)."""
 
-    dist: Literal["uniform", "triangular", "exponential", "lognormal", "gamma", "weibull",
-                  "rayleigh"]
+    dist: DistKind
     low: Duration | None = None
     mode: Duration | None = None
     high: Duration | None = None
     mean: Duration | None = None
     median: Duration | None = None
+    midpoint: Duration | None = None
     scale: Duration | None = None
     sigma: Annotated[float, Field(gt=0)] | None = None
     shape: Annotated[float, Field(gt=0)] | None = None
@@ -127,7 +130,9 @@ class DurationDist(Strict):
         return Dist(self.dist, tuple(float(getattr(self, k)) for k in DIST_PARAMS[self.dist]))
 
 
-_DIST_KEYS = ("low", "mode", "high", "mean", "median", "scale", "sigma", "shape")
+_DIST_KEYS = ("low", "mode", "high", "mean", "median", "midpoint", "scale", "sigma", "shape")
+_MAY_BE_ZERO = ("low", "mode", "midpoint")
+"""Parameters that may be 0 (a range may start at 0, an S-curve may be centred on it)."""
 
 
 def _check_dist(d: DurationDist | NumberDist) -> None:
@@ -141,21 +146,23 @@ def _check_dist(d: DurationDist | NumberDist) -> None:
                                                 or values[0] == values[-1]):
         raise ValueError(f"{d.dist} needs {' <= '.join(need)} with low < high "
                          "(for a fixed value, write the value itself)")
-    if any(v <= 0 for k, v in zip(need, values, strict=True) if k not in ("low", "mode")):
-        raise ValueError(f"{d.dist}: {', '.join(need)} must be > 0")
+    positive = [k for k in need if k not in _MAY_BE_ZERO]
+    if any(getattr(d, k) <= 0 for k in positive):
+        raise ValueError(f"{d.dist}: {', '.join(positive)} must be > 0")
 
 
 class NumberDist(Strict):
     """An uncertain number: ``{dist: lognormal, median: 0.035, sigma: 0.2}``,
-    ``{dist: uniform, low: 0.8, high: 1.2}``, ``{dist: triangular, low, mode, high}``, …"""
+    ``{dist: uniform, low: 0.8, high: 1.2}``, ``{dist: triangular, low, mode, high}``,
+    ``{dist: logistic, midpoint: 1.0, scale: 0.2}`` (truncated at 0), …"""
 
-    dist: Literal["uniform", "triangular", "exponential", "lognormal", "gamma", "weibull",
-                  "rayleigh"]
+    dist: DistKind
     low: float | None = None
     mode: float | None = None
     high: float | None = None
     mean: float | None = None
     median: float | None = None
+    midpoint: Annotated[float, Field(ge=0)] | None = None
     scale: float | None = None
     sigma: Annotated[float, Field(gt=0)] | None = None
     shape: Annotated[float, Field(gt=0)] | None = None
