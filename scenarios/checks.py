@@ -15,7 +15,7 @@ from typing import Any
 from drillsim.analysis.metrics import SCALARS
 from drillsim.scenarios.durations import format_duration
 from drillsim.scenarios.problems import format_path
-from drillsim.scenarios.schema.plan import Plan
+from drillsim.scenarios.schema.plan import Plan, ShelterAssignment
 from drillsim.scenarios.schema.region import Region
 from drillsim.scenarios.schema.scenario import Injects, Meta
 from drillsim.sim.hazards import HAZARDS
@@ -100,6 +100,8 @@ def check_region(region: Region) -> Iterator[Finding]:
         if link.from_ == link.to:
             yield (*r, "roads", "links", i, "to"), f"link '{link.id}' starts and ends at " \
                 f"the same node '{link.to}'"
+    for i, node in enumerate(region.roads.exits):
+        yield from _missing(node, nodes, "road node", (*r, "roads", "exits", i))
     for i, z in enumerate(region.zones):
         if z.node is not None:
             yield from _missing(z.node, nodes, "road node", (*r, "zones", i, "node"))
@@ -118,6 +120,7 @@ def check_plan(plan: Plan, region: Region | None, hazards: dict[str, str] | None
     teams: dict[str, tuple[Any, ...]] = {}
     yield from _dupes(plan.teams, (*p, "teams"), "team", teams)
     yield from _dupes(plan.mutual_aid, (*p, "mutual_aid"), "team", teams)
+    yield from _dupes(plan.transport, (*p, "transport"), "fleet", teams)
     for i, a in enumerate(plan.mutual_aid):
         for k in range(1, a.teams + 1):
             if f"{a.id}-{k}" in teams:
@@ -139,6 +142,7 @@ def check_plan(plan: Plan, region: Region | None, hazards: dict[str, str] | None
                                                         "mutual_aid", j))
     yield from _objective_checks(plan, region, meta)
     yield from _condition_checks(plan, region, hazards, meta, gauges)
+    yield from _assignment_checks(plan.shelter_assignment)
     if region is None:
         return
     zones = {z.id for z in region.zones}
@@ -152,10 +156,33 @@ def check_plan(plan: Plan, region: Region | None, hazards: dict[str, str] | None
         yield from _missing(t.base, stations, "station", (*p, "teams", i, "base"))
     for i, a in enumerate(plan.mutual_aid):
         yield from _missing(a.staging, stations, "station", (*p, "mutual_aid", i, "staging"))
+    for i, f in enumerate(plan.transport):
+        yield from _missing(f.base, stations, "station", (*p, "transport", i, "base"))
     for z, ss in plan.shelter_assignment.zones.items():
         yield from _missing(z, zones, "zone", (*p, "shelter_assignment", "zones", z))
         for j, s in enumerate(ss):
             yield from _missing(s, shelters, "shelter", (*p, "shelter_assignment", "zones", z, j))
+
+
+def _assignment_checks(assignment: ShelterAssignment) -> Iterator[Finding]:
+    """A policy that reads the zone lists needs them (and ``preassigned`` one shelter per
+    zone); ``nearest`` ignores them."""
+    at = ("plan", "shelter_assignment")
+    if assignment.policy == "nearest":
+        if assignment.zones:
+            yield (*at, "zones"), ("policy 'nearest' ignores these lists; set policy: by_zone "
+                                   "(or preassigned) to use them"), "warning"
+        return
+    if not assignment.zones:
+        yield (*at, "policy"), (f"policy '{assignment.policy}' needs the zones' shelters; "
+                                "list zones: {zone id: [shelter id, …]}")
+    for z, shelters in assignment.zones.items():
+        if assignment.policy == "preassigned" and len(shelters) != 1:
+            yield (*at, "zones", z), (f"policy 'preassigned' gives each zone exactly one "
+                                      f"shelter; zone '{z}' lists {len(shelters)} (use "
+                                      "policy: by_zone for shelters in order of use)")
+        elif not shelters:
+            yield (*at, "zones", z), f"list at least one shelter for zone '{z}'"
 
 
 def _condition_checks(plan: Plan, region: Region | None, hazards: dict[str, str] | None,

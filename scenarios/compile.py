@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -12,10 +13,13 @@ from drillsim.scenarios.durations import format_duration
 from drillsim.scenarios.schema import Scenario
 from drillsim.scenarios.schema import plan as sp
 from drillsim.scenarios.schema.base import as_dist
-from drillsim.scenarios.schema.region import SITE_CLASS_VS30, Region
+from drillsim.scenarios.schema.population import Population
+from drillsim.scenarios.schema.region import MIN_AREA_M2_PER_PERSON, SITE_CLASS_VS30, Region
 from drillsim.sim import plan as ep
+from drillsim.sim.behaviour import Behaviour, Channel
 from drillsim.sim.compiled import Compiled
 from drillsim.sim.hazards import HAZARDS, HazardSpec
+from drillsim.sim.hazards.base import FrozenDict
 from drillsim.sim.world import (
     Depots,
     Hospitals,
@@ -44,6 +48,7 @@ def compile_scenario(scenario: Scenario, digest: str = "",
     world = compile_world(scenario.region, terrain)
     notes = tuple(f"hazard '{h.id}' ({h.kind}): no physics model in this version; only its "
                   "onset and end are logged" for h in scenario.hazards if h.kind not in HAZARDS)
+    notes += tuple(text for _, text in crowded_shelters(scenario.region))
     return Compiled(
         name=scenario.meta.name,
         digest=digest,
@@ -58,7 +63,21 @@ def compile_scenario(scenario: Scenario, digest: str = "",
         drill_type=scenario.meta.drill_type,
         default_seed=scenario.meta.seed,
         notes=notes,
+        behaviour=compile_behaviour(scenario.population),
     )
+
+
+def crowded_shelters(region: Region) -> list[tuple[int, str]]:
+    """(index, note) for each shelter whose stated capacity leaves less than the minimum
+    living area per person of GB 21734-2008."""
+    out = []
+    for i, s in enumerate(region.shelters):
+        if s.floor_area_m2 and s.capacity_persons and \
+                s.capacity_persons > s.floor_area_m2 / MIN_AREA_M2_PER_PERSON:
+            out.append((i, f"shelter '{s.id}' gives {s.floor_area_m2 / s.capacity_persons:.2f} "
+                        f"m² per person, below the {MIN_AREA_M2_PER_PERSON:g} m² of GB "
+                        "21734-2008"))
+    return out
 
 
 # -- world --------------------------------------------------------------------------------------
@@ -74,7 +93,7 @@ def compile_world(region: Region, terrain: Terrain | None = None) -> World:
             names=tuple(s.name or s.id for s in region.shelters),
             node=_nodes(roads, [s.node for s in region.shelters]),
             shelter_class=frozen_array([CLASS[s.shelter_class] for s in region.shelters], int),
-            capacity_persons=frozen_array([s.capacity_persons for s in region.shelters], float),
+            capacity_persons=frozen_array([s.capacity for s in region.shelters], float),
             floor_area_m2=frozen_array([s.floor_area_m2 or np.nan for s in region.shelters],
                                        float),
             water_l=frozen_array([s.stocks.water_l for s in region.shelters], float),
@@ -103,6 +122,7 @@ def compile_world(region: Region, terrain: Terrain | None = None) -> World:
             names=tuple(s.name or s.id for s in region.stations),
             node=_nodes(roads, [s.node for s in region.stations]),
         ),
+        exits=_nodes(roads, list(dict.fromkeys(region.roads.exits))),
     )
 
 
@@ -208,6 +228,11 @@ def compile_plan(plan: sp.Plan, world: World, hazards: list[Any]) -> ep.Plan:
         teams=tuple(ep.Team(id=t.id, type=t.type, size=t.size,
                             station=world.stations.index(t.base),
                             available_after_s=as_dist(t.available_after)) for t in plan.teams),
+        transport=tuple(ep.Fleet(id=f.id, vehicles=f.vehicles, seats=f.seats,
+                                 station=world.stations.index(f.base),
+                                 serves=tuple(dict.fromkeys(f.serves)),
+                                 available_after_s=as_dist(f.available_after),
+                                 load_s=f.load_time) for f in plan.transport),
         aid=tuple(ep.MutualAid(id=a.id, type=a.type, teams=a.teams, size=a.size,
                                station=world.stations.index(a.staging),
                                arrival_delay_s=as_dist(a.arrival_delay)) for a in plan.mutual_aid),
@@ -219,8 +244,18 @@ def compile_plan(plan: sp.Plan, world: World, hazards: list[Any]) -> ep.Plan:
                          source=o.source)
             for o in plan.objectives),
         shelter_policy=plan.shelter_assignment.policy,
+        shelter_lists=_shelter_lists(plan.shelter_assignment, world),
         check_every_s=plan.review_every,
     )
+
+
+def _shelter_lists(assignment: sp.ShelterAssignment, world: World
+                   ) -> tuple[tuple[int, ...], ...]:
+    """Per zone (in world order) its shelters in order of use; empty where none are listed
+    and for every zone under the ``nearest`` policy (which ignores the lists)."""
+    listed = {} if assignment.policy == "nearest" else assignment.zones
+    return tuple(tuple(world.shelters.index(s) for s in listed.get(z, ()))
+                 for z in world.zones.ids)
 
 
 def _trigger(item: sp.Triggered, world: World, hazards: list[Any]) -> ep.Trigger:
@@ -247,6 +282,55 @@ def _condition(c: Any, world: World, hazard_ids: list[str],
     return ep.Condition("hazard", c.op, c.value, hazard=hazard_ids.index(c.hazard),
                         zones=tuple(world.zones.index(z) for z in c.zones), lead_s=c.lead,
                         text=f"{c.hazard} in {', '.join(c.zones)} {c.op} {c.value:g}{ahead}")
+
+
+# -- population ---------------------------------------------------------------------------------
+
+_BEHAVIOUR = {"shadow": "shadow", "cue_odds": "cue_odds", "elderly_odds": "elderly_odds",
+              "cue_depth_m": "cue_depth_m", "public_shelter_share": "public_shelter_share",
+              "walk_max_m": "walk_max_m", "exposure_depth_m": "exposure_depth_m",
+              "census_every": "census_every_s"}
+_RELIEF = {"water_l": "relief_water_l", "food_rations": "relief_food"}
+_TRAFFIC = {"step": "step_s", "capacity_factor": "capacity_factor",
+            "jam_spacing_m": "jam_spacing_m", "min_speed_fraction": "min_speed_fraction",
+            "stuck_time": "stuck_s", "reroute_every": "reroute_every_s",
+            "walk_speed_m_s": "walk_speed_m_s"}
+_CHANNEL = {"reach": "reach", "per_team_hour": "per_team_hour",
+            "teams_per_zone": "teams_per_zone"}
+"""Scenario key → engine field, for the keys copied as they are."""
+
+
+def _given(section: Any, names: dict[str, str]) -> dict[str, Any]:
+    """The engine fields ``section`` sets (keys left out stay at the engine's default)."""
+    if section is None:
+        return {}
+    return {field: getattr(section, key) for key, field in names.items()
+            if getattr(section, key, None) is not None}
+
+
+def compile_behaviour(pop: Population) -> Behaviour:
+    """The engine's defaults, with every setting the scenario gives replacing its own."""
+    base = Behaviour()
+    changes = _given(pop, _BEHAVIOUR) | _given(pop.relief, _RELIEF)
+    if pop.mobilization is not None:
+        changes["mobilization_s"] = as_dist(pop.mobilization)
+    if pop.comply is not None:
+        changes["comply"] = FrozenDict(
+            {**base.comply, **pop.comply.model_dump(exclude_none=True)})
+    if pop.channels is not None:
+        changes["channels"] = FrozenDict(
+            {name: _channel(getattr(pop.channels, name, None), channel)
+             for name, channel in base.channels.items()})
+    if pop.traffic is not None:
+        changes["traffic"] = replace(base.traffic, **_given(pop.traffic, _TRAFFIC))
+    return replace(base, **changes)
+
+
+def _channel(given: Any, default: Channel) -> Channel:
+    changes = _given(given, _CHANNEL)
+    if given is not None and getattr(given, "delay", None) is not None:
+        changes["delay_s"] = as_dist(given.delay)
+    return replace(default, **changes)
 
 
 # -- hazards and injects ------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from pydantic import TypeAdapter, ValidationError
 
 from drillsim.scenarios import source as source_mod
 from drillsim.scenarios.checks import Sections, check_all
-from drillsim.scenarios.compile import compile_scenario
+from drillsim.scenarios.compile import compile_scenario, crowded_shelters
 from drillsim.scenarios.errors import problems_from
 from drillsim.scenarios.problems import Location, Problem, ScenarioError, format_path
 from drillsim.scenarios.schema import SECTIONS, Scenario
@@ -22,9 +22,6 @@ from drillsim.scenarios.source import Source
 from drillsim.scenarios.terrain import TerrainError, read_asc
 from drillsim.sim.compiled import Compiled
 from drillsim.sim.world import Terrain
-
-SHELTER_AREA_M2_PER_PERSON = 1.5
-"""Minimum living area per person in an emergency shelter, GB 21734-2008."""
 
 
 @dataclass
@@ -72,7 +69,9 @@ def check(path: str | Path) -> Checked:
         return out
     out.compiled = compile_scenario(out.scenario, src.digest(), terrain)
     out.problems += _network_checks(src, out.scenario, out.compiled)
-    out.problems += [Problem(None, "hazards", note, "note") for note in out.compiled.notes]
+    located = {text for _, text in crowded_shelters(out.scenario.region)}
+    out.problems += [Problem(None, "hazards", note, "note") for note in out.compiled.notes
+                     if note not in located]
     if out.errors:
         out.compiled = None
     return out
@@ -161,7 +160,7 @@ def _locate(src: Source, path: tuple[Any, ...], message: str,
 
 def _network_checks(src: Source, scenario: Scenario, compiled: Compiled) -> list[Problem]:
     """Shelters that no zone can reach (errors); zones that reach no shelter and shelters
-    below the per-person floor area (warnings)."""
+    below the per-person floor area (warnings, located; the compiled notes say it too)."""
     w = compiled.world
     out: list[Problem] = []
     if len(w.shelters) == 0:
@@ -175,13 +174,8 @@ def _network_checks(src: Source, scenario: Scenario, compiled: Compiled) -> list
         if not reachable[i].any():
             out.append(_locate(src, ("region", "zones", i), f"zone '{zid}' cannot reach any "
                                "shelter by road", "warning"))
-    for i, s in enumerate(scenario.region.shelters):
-        if s.floor_area_m2 and s.capacity_persons and \
-                s.floor_area_m2 / s.capacity_persons < SHELTER_AREA_M2_PER_PERSON:
-            out.append(_locate(src, ("region", "shelters", i, "capacity_persons"), (
-                f"shelter '{s.id}' gives {s.floor_area_m2 / s.capacity_persons:.2f} m² per "
-                f"person, below the {SHELTER_AREA_M2_PER_PERSON} m² of GB 21734-2008"),
-                "warning"))
+    out += [_locate(src, ("region", "shelters", i, "capacity_persons"), text, "warning")
+            for i, text in crowded_shelters(scenario.region)]
     return out
 
 

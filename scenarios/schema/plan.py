@@ -1,5 +1,5 @@
 """The ``plan`` section: the response plan under test — levels I–IV with their triggers,
-orders, shelter assignment, teams, mutual aid and objectives."""
+orders, shelter assignment, teams, transport, mutual aid and objectives."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from drillsim.scenarios.schema.base import (
     Strict,
     UncertainDuration,
 )
+from drillsim.sim import plan as ep
 from drillsim.sim.state import BASE_COUNTERS, COUNTERS
 
 CounterName = Literal[tuple(COUNTERS)]  # type: ignore[valid-type]
@@ -126,9 +127,14 @@ class Order(Triggered):
 
 
 class ShelterAssignment(Strict):
+    """Where each zone's evacuees go: the ``nearest`` open shelter with room; the one shelter
+    ``preassigned`` to their zone; or the shelters listed for their zone, in order
+    (``by_zone``). Zones not listed use the nearest shelter."""
+
     policy: Literal["nearest", "preassigned", "by_zone"] = "nearest"
     zones: dict[Id, list[Id]] = Field(default_factory=dict,
-                                      description="zone id → shelter ids, in order of use")
+                                      description="zone id → shelter ids, in order of use "
+                                      "(exactly one each for preassigned)")
 
 
 TeamType = Literal["fire_rescue", "usar", "medical", "hazmat", "water_rescue",
@@ -141,6 +147,24 @@ class Team(Strict):
     size: int = Field(ge=1)
     base: Id = Field(description="station id")
     available_after: UncertainDuration = 0.0
+
+
+class Fleet(Strict):
+    """Vehicles of the plan that carry residents who cannot leave by themselves: buses for
+    car-less households (``carless``) and assisted transport for elderly or disabled
+    households without a car (``assisted``)."""
+
+    id: Id
+    vehicles: int = Field(ge=1)
+    seats: int = Field(ge=1, description="seats per vehicle")
+    base: Id = Field(description="station id the vehicles start from")
+    serves: list[Literal["carless", "assisted"]] = Field(
+        default_factory=lambda: ["carless", "assisted"], min_length=1,
+        description="whom the fleet carries")
+    available_after: UncertainDuration = Field(0.0, description="from the first evacuation "
+                                               "order to the vehicles being ready at the base")
+    load_time: PositiveDuration = Field(ep.Fleet.load_s, description="time to board one "
+                                        "household")
 
 
 class MutualAid(Strict):
@@ -182,6 +206,8 @@ class Plan(Strict):
     orders: list[Order] = Field(default_factory=list)
     shelter_assignment: ShelterAssignment = Field(default_factory=ShelterAssignment)
     teams: list[Team] = Field(default_factory=list)
+    transport: list[Fleet] = Field(default_factory=list, description="vehicles for residents "
+                                   "who cannot leave by themselves")
     mutual_aid: list[MutualAid] = Field(default_factory=list)
     objectives: list[Objective] = Field(default_factory=list)
     review_every: PositiveDuration = Field(300.0, description="how often the command post "

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Literal
 
 from pydantic import Field, model_validator
@@ -19,6 +20,20 @@ from drillsim.scenarios.schema.base import (
 # NEHRP site classes → a representative Vs30 (m/s), mid-range of each class's band
 # (BSSC 2003, NEHRP Recommended Provisions, Table 3.5-1 / ASCE 7 Table 20.3-1).
 SITE_CLASS_VS30 = {"A": 1800.0, "B": 1080.0, "C": 560.0, "D": 270.0, "E": 150.0}
+
+# Emergency shelters. GB 21734-2008 (Emergency shelter for earthquake disasters — site and its
+# facilities) §4 classes them by how long they can house people; §5.4 sets the minimum living
+# area per person. GB 51143-2015 (Code for design of disaster mitigation emergency congregate
+# shelter) gives the area per person to plan with by length of stay: short 2.0, medium 3.0,
+# long 4.5 m²; each class is mapped to the stay it is built for (III short, II medium, I long).
+SHELTER_STAY_DAYS: dict[str, tuple[float, float]] = {
+    "I": (30.0, math.inf), "II": (10.0, 30.0), "III": (0.0, 10.0)}
+"""Length of stay each shelter class is built for, days (GB 21734-2008 §4)."""
+MIN_AREA_M2_PER_PERSON = 1.5
+"""Minimum living area per sheltered person, m² (GB 21734-2008 §5.4)."""
+PLANNING_AREA_M2_PER_PERSON: dict[str, float] = {"III": 2.0, "II": 3.0, "I": 4.5}
+"""Area per person to plan a shelter's capacity with, m², by class (GB 51143-2015: short,
+medium and long stay)."""
 
 
 class Zone(Strict):
@@ -82,6 +97,8 @@ class Link(Strict):
 class RoadNetwork(Strict):
     nodes: list[Node] = Field(min_length=1)
     links: list[Link] = Field(min_length=1)
+    exits: list[Id] = Field(default_factory=list, description="road node ids where evacuees "
+                            "leave the region (reaching one is reaching safety)")
 
 
 class Stocks(Strict):
@@ -91,17 +108,39 @@ class Stocks(Strict):
 
 
 class Shelter(Strict):
-    """An emergency shelter (GB 21734-2008 classes: I ≈ 30 days, II ≈ 10 days, III short
-    stay)."""
+    """An emergency shelter (GB 21734-2008 classes: I houses people 30 days or more, II 10 to
+    30 days, III up to 10 days). Give its capacity, its floor area, or both."""
 
     id: Id
     name: str = ""
     node: Id
-    shelter_class: Literal["I", "II", "III"] = Field(alias="class")
-    capacity_persons: Count
+    shelter_class: Literal["I", "II", "III"] = Field(
+        alias="class", description="GB 21734-2008: I for stays of 30 days or more, II for 10 "
+        "to 30 days, III for up to 10 days")
+    capacity_persons: Count | None = Field(
+        None, description="people it can house; default: floor_area_m2 ÷ the planning area "
+        "per person of its class (GB 51143-2015: III 2.0, II 3.0, I 4.5 m²)")
     floor_area_m2: Positive | None = None
     stocks: Stocks = Field(default_factory=Stocks)
     opening_delay: UncertainDuration = 0.0
+
+    @model_validator(mode="after")
+    def _size(self) -> Shelter:
+        if self.capacity_persons is None and self.floor_area_m2 is None:
+            per = PLANNING_AREA_M2_PER_PERSON[self.shelter_class]
+            raise ValueError("give capacity_persons or floor_area_m2 (the capacity is then "
+                             f"the floor area ÷ {per:.1f} m² per person for a class "
+                             f"{self.shelter_class} shelter, GB 51143-2015)")
+        return self
+
+    @property
+    def capacity(self) -> int:
+        """People it can house: ``capacity_persons``, or the floor area planned at its class's
+        area per person (rounded down)."""
+        if self.capacity_persons is not None:
+            return self.capacity_persons
+        per = PLANNING_AREA_M2_PER_PERSON[self.shelter_class]
+        return math.floor((self.floor_area_m2 or 0.0) / per + 1e-9)
 
 
 class Hospital(Strict):

@@ -1,4 +1,5 @@
-"""The whole scenario: ``meta``, ``region``, ``hazards``, ``plan``, ``injects``."""
+"""The whole scenario: ``meta``, ``region``, ``population``, ``hazards``, ``plan``,
+``injects``."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from pydantic import Field, model_validator
 from drillsim.scenarios.schema.base import Count, Duration, Id, PositiveDuration, Strict
 from drillsim.scenarios.schema.hazards import Hazard
 from drillsim.scenarios.schema.plan import BaseCounterName, Plan
+from drillsim.scenarios.schema.population import Population
 from drillsim.scenarios.schema.region import Region
 
 
@@ -93,12 +95,15 @@ class Scenario(Strict):
     schema_version: Literal[1] = 1
     meta: Meta
     region: Region
+    population: Population = Field(default_factory=Population,
+                                   description="how residents behave (every key optional)")
     hazards: list[Hazard] = Field(default_factory=list)
     plan: Plan
     injects: Injects = Field(default_factory=Injects)
 
 
-SECTIONS: dict[str, type[Strict]] = {"meta": Meta, "region": Region, "plan": Plan,
+SECTIONS: dict[str, type[Strict]] = {"meta": Meta, "region": Region,
+                                     "population": Population, "plan": Plan,
                                      "injects": Injects}
 """Top-level sections validated on their own, so that cross-references can be checked in the
 sections that are valid even when another one is not."""
