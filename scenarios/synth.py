@@ -96,7 +96,14 @@ def _roads(spec: CitySpec, nx: int, ny: int) -> tuple[dict[str, Any], Any]:
                     continue
                 links.append(_link(p, node_id(i, j), node_id(i, j + 1), arterial=i % 4 == 0,
                                    bridge=crosses))
-    return {"nodes": nodes, "links": links}, node_id
+    return {"nodes": nodes, "links": links, "exits": _exits(cols, rows, node_id)}, node_id
+
+
+def _exits(cols: int, rows: int, node_id: Any) -> list[str]:
+    """Where the arterials (every fourth road line) meet the city's edge: the ways out."""
+    ends = [(i, j) for i in range(0, cols, 4) for j in (0, rows - 1)]
+    ends += [(i, j) for j in range(0, rows, 4) for i in (0, cols - 1)]
+    return [node_id(i, j) for i, j in dict.fromkeys(ends)]
 
 
 def _link(p: str, a: str, b: str, arterial: bool, bridge: bool = False) -> dict[str, Any]:
@@ -258,10 +265,13 @@ def river_valley(x0: float, y0: float, cols: int, rows: int, cell_m: float, rive
 
 
 def city_scenario(spec: CitySpec, region_file: str | None = None) -> dict[str, Any]:
-    """A whole scenario around a synthetic city: a null hazard and a full evacuation order
-    after 10 minutes (the benchmark case of the evacuation model)."""
+    """A whole scenario around a synthetic city: a null hazard, a full evacuation order
+    after 10 minutes and buses for car-less households at the first fire station (the
+    benchmark case of the evacuation model)."""
     region: Any = build_region(spec) if region_file is None else region_file
     stations = region["stations"] if isinstance(region, dict) else []
+    buses = [{"id": "buses", "vehicles": max(2, spec.population // 20000), "seats": 50,
+              "base": stations[0]["id"], "available_after": "20min"}] if stations else []
     return {
         "meta": {"name": spec.name, "description": f"Synthetic city of {spec.population:,} "
                  "residents (drillsim generate-city)", "start": "2026-01-01T08:00:00+08:00",
@@ -276,6 +286,7 @@ def city_scenario(spec: CitySpec, region_file: str | None = None) -> dict[str, A
                        "base": s["id"], "available_after": {"dist": "uniform", "low": "1min",
                                                             "high": "5min"}}
                       for s in stations],
+            "transport": buses,
         },
     }
 
