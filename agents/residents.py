@@ -327,8 +327,9 @@ class Residents(mesa.Agent):
 
     def _reachable(self, ranked: list[int], zone: int, walk: bool) -> Iterator[int]:
         origin = int(self.model.world.zones.node[zone])
-        times = (self.traffic.foot_router if walk else self.traffic.car_router).time_s
-        return (s for s in ranked if self.shelters[s].can_take() and times[s, origin] < np.inf)
+        router = self.traffic.foot_router if walk else self.traffic.car_router
+        return (s for s in ranked if self.shelters[s].can_take()
+                and router.time(s, origin) < np.inf)
 
     def _ranking(self, zone: int) -> list[int]:
         """The zone's shelters in the order households consider them: the plan's list for
@@ -398,10 +399,10 @@ class Residents(mesa.Agent):
         node = int(self.traffic.node[i])
         walk = self.mode[i] == "walk"
         nxt = self.best_shelter(hh, walk)
-        times = (self.traffic.foot_router if walk else self.traffic.car_router).time_s
-        if nxt is None or not np.isfinite(times[nxt, node]):
+        router = self.traffic.foot_router if walk else self.traffic.car_router
+        if nxt is None or not np.isfinite(router.time(nxt, node)):
             nxt = self.safe_row if self._has_safety() else None
-        if nxt is None or not np.isfinite(times[nxt, node]):
+        if nxt is None or not np.isfinite(router.time(nxt, node)):
             self._schedule([at_s + RETRY_S], [i], ("retry",))
             return
         self.stranded[i] = False

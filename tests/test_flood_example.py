@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from builders import example_run
 
 from drillsim.scenarios import load
 from drillsim.scenarios.examples import EXAMPLES
-from drillsim.sim import run
 from drillsim.sim.model import DrillModel
 
 RIVERSIDE_BLOCKS = [f"Z{i}_2" for i in range(6)]
@@ -21,8 +21,8 @@ def compiled():  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture(scope="module")
-def events(compiled) -> list:  # type: ignore[no-untyped-def,type-arg]
-    return list(run(compiled, 7).log)
+def events() -> list:  # type: ignore[type-arg]
+    return list(example_run("riverside-flood", 7).log)
 
 
 def test_the_low_districts_flood_and_the_high_ones_stay_dry(compiled) -> None:  # type: ignore[no-untyped-def]
@@ -49,11 +49,11 @@ def test_flood_triggers_the_plans_evacuation_orders(events: list) -> None:  # ty
     assert by_flood, "a flood-depth condition of the plan fired"
     evac = [e for e in events if e.kind == "plan.order" and e.data["action"] == "evacuate"]
     assert {e.place for e in evac} >= set(RIVERSIDE_BLOCKS)
-    # Level III was triggered by the flood (its recorded condition), and the riverside
-    # evacuation was issued when it was declared.
+    # Level III was triggered by the flood (its recorded condition); the riverside
+    # evacuation was issued when level IV, which orders it, was declared.
     level3 = next(e for e in triggers if e.actor == "level-III")
     assert any(w in level3.data["condition"] for w in flood_words)
-    declared = next(e.t_s for e in events if e.kind == "plan.level" and e.data["level"] == "III")
+    declared = next(e.t_s for e in events if e.kind == "plan.level" and e.data["level"] == "IV")
     assert min(e.t_s for e in evac if e.actor == "evacuate-riverside") == declared
 
 
@@ -62,3 +62,35 @@ def test_water_rescue_incidents_and_closed_facilities(events: list) -> None:  # 
     assert incidents and all(e.data["type"] == "water_rescue" for e in incidents)
     assert {e.place for e in incidents} & set(RIVERSIDE_BLOCKS)
     assert [e for e in events if e.kind == "facility.close" and e.data["reason"] == "river-flood"]
+
+
+# -- the evacuation (the evacuation issue's acceptance case) ---------------------------------
+
+def test_riverside_households_leave_on_a_mobilization_curve(events: list) -> None:  # type: ignore[type-arg]
+    order = min(e.t_s for e in events if e.kind == "plan.order"
+                and e.actor == "evacuate-riverside")
+    leave = np.array([e.t_s for e in events if e.kind == "evac.depart"
+                      and e.place in RIVERSIDE_BLOCKS and order <= e.t_s < order + 4 * 3600])
+    assert len(leave) > 1000
+    # Spread out, not all at once: the middle 80 % of departures take over half an hour,
+    # and most households have left within two hours of the order.
+    q10, q50, q90 = np.quantile(leave - order, [0.1, 0.5, 0.9])
+    assert q90 - q10 > 1800
+    assert q50 < 2 * 3600
+
+
+def test_queues_form_at_the_bridges(events: list) -> None:  # type: ignore[type-arg]
+    bridges = [e for e in events if e.kind == "traffic.queue" and e.data["bridge"]]
+    assert bridges and max(e.qty for e in bridges) >= 20
+
+
+def test_a_shelter_fills_and_turns_people_away_in_the_metrics(events: list) -> None:  # type: ignore[type-arg]
+    from drillsim.analysis.logframe import LogFrame
+    from drillsim.analysis.summary import evacuation_summary
+
+    numbers = evacuation_summary(LogFrame.of(example_run("riverside-flood", 7).log))
+    assert numbers["peak_shelter_load"] == pytest.approx(1.0, abs=0.01)
+    assert numbers["turned_away"] > 500
+    full = {e.actor for e in events if e.kind == "shelter.full"}
+    away = [e for e in events if e.kind == "shelter.turn_away" and e.data["reason"] == "full"]
+    assert full and away and {e.actor for e in away} <= full

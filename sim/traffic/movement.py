@@ -151,8 +151,7 @@ class Traffic:
 
     def time_to(self, dest: int, node: int, walk: bool = False) -> float:
         """Current expected travel time from ``node`` to destination ``dest``."""
-        router = self.foot_router if walk else self.car_router
-        return float(router.time_s[dest, node])
+        return (self.foot_router if walk else self.car_router).time(dest, node)
 
     # -- the step ------------------------------------------------------------------------
     def step(self, t0: float, t1: float, usable: np.ndarray, factor: np.ndarray) -> Moves:
@@ -171,6 +170,10 @@ class Traffic:
         lk = lk[pick]
         walk, dest = self.walk[c], self.dest[c]
         node = np.where(lk >= 0, self.link_to[np.maximum(lk, 0)], self.node[c])
+        if walk.any():
+            self.foot_router.ensure(dest[walk])
+        if not walk.all():
+            self.car_router.ensure(dest[~walk])
         arrive = np.where(walk, self.foot_router.is_target[dest, node],
                           self.car_router.is_target[dest, node])
         nxt = np.where(walk, self.foot_router.next_link[dest, node],
