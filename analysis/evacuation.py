@@ -341,3 +341,22 @@ def _exposure(lf: LogFrame, obj: Objective) -> float:
 def _stranded(lf: LogFrame, obj: Objective) -> float:
     rows = _first_by_household(lf, ("evac.stranded",), horizon(obj, lf))
     return float(lf.qty[rows].sum())
+
+
+@_scalar("peak_bridge_queue", "vehicles", "longest queue of cars seen on a bridge at a census "
+         "time by the deadline (both directions together); 0 if none")
+def _peak_bridge_queue(lf: LogFrame, obj: Objective) -> float:
+    rows = _upto(lf, "traffic.queue", horizon(obj, lf))
+    rows = rows[lf.column("bridge")[rows].astype(bool)]
+    return float(lf.qty[rows].max()) if len(rows) else 0.0
+
+
+@series("vehicles_queued", "cars standing in queues on all roads at census times (the value "
+        "holds until the next census)")
+def vehicles_queued(lf: LogFrame, times: np.ndarray) -> np.ndarray:
+    census = lf.where("evac.census")
+    census = census[lf.actor[census] == "region"]
+    queues = lf.where("traffic.queue")
+    at = lf.t_s[census]
+    totals = np.array([lf.qty[queues][lf.t_s[queues] == t].sum() for t in at])
+    return step_values(times, at, totals)

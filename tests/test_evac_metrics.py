@@ -218,7 +218,7 @@ def test_scalars_declare_units_and_scopes() -> None:
         "clearance_time_90", "clearance_time_95", "clearance_time_100", "share_ordered_safe",
         "turned_away", "peak_shelter_load", "shelter_stockouts", "time_to_basic_relief_max",
         "time_to_basic_relief_mean", "share_relieved_within_10h", "exposure_person_minutes",
-        "stranded"]
+        "stranded", "peak_bridge_queue"]
     units = {n: SCALARS[n].unit for n in EVACUATION_SCALARS}
     assert {n for n, u in units.items() if u == "s"} == {
         "clearance_time_90", "clearance_time_95", "clearance_time_100",
@@ -259,3 +259,21 @@ def test_values_as_a_person_reads_them() -> None:
     assert shown("never", "s") == "never"
     assert shown(13 / 17, "share") == "76.5 %"
     assert shown(None, "share") == "—"
+
+
+def test_queues_at_bridges_and_on_all_roads() -> None:
+    """Two censuses (900 s, 1800 s): queues of 12 cars on bridge B1 and 30 on road R1 at the
+    first, 40 on B1 at the second."""
+    log = base_log()
+    for t, queues in ((900, (("B1", 12, True), ("R1", 30, False))), (1800, (("B1", 40, True),))):
+        census(log, t, "Z1", 40, 0)
+        log.emit(t, "evac.census", "region", "", 80, home=80, on_way=0, sheltered=0, safe=0,
+                 **NO_DEATHS)
+        for road, cars, bridge in queues:
+            log.emit(t, "traffic.queue", road, road, cars, bridge=bridge)
+    log.emit(END_S, "run.end")
+    frame = LogFrame.of(log)
+    assert value(frame, "peak_bridge_queue") == 40
+    assert value(frame, "peak_bridge_queue", deadline_s=1000) == 12
+    queued = SERIES["vehicles_queued"][0](frame, np.array([0.0, 900.0, 1200.0, 1800.0]))
+    assert list(queued) == [0, 42, 42, 40]
