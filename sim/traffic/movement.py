@@ -63,11 +63,16 @@ class Traffic:
         self.walk = np.zeros(n_travellers, bool)
         self.at_end = np.zeros(n_travellers, bool)
         self.blocked_since_s = np.full(n_travellers, np.inf)
+        self.qpos = np.zeros(n_travellers, np.int64)
+        """A queued car's place in its link's queue, counted since the start (the head of
+        link ``l``'s queue has ``qpos == exited[l]``)."""
         self.active = np.zeros(0, np.int64)
         self._incoming: list[np.ndarray] = []
         self._incoming_one: list[int] = []
         self.cars_on = np.zeros(n_links, np.int64)
         self.queued = np.zeros(n_links, np.int64)
+        self.joined = np.zeros(n_links, np.int64)
+        self.exited = np.zeros(n_links, np.int64)
         self.next_slot_s = np.zeros(n_links)
         self.tail_ready_s = np.zeros(n_links)
         self.car_router = Router(len(roads.ids), roads.link_from, roads.link_to, targets)
@@ -165,7 +170,15 @@ class Traffic:
         held = np.zeros(len(act), bool)
         on_link = lk >= 0
         held[on_link] = ~usable[lk[on_link]]
-        pick = (self.ready_s[act] < t1) & ~held
+        due = (self.ready_s[act] < t1) & ~held
+        self._join_queues(act[due & on_link & ~self.walk[act] & ~self.at_end[act]])
+        # Only the first few cars of a queue can leave within a step; the rest wait unseen.
+        in_reach = np.ones(len(act), bool)
+        queued = on_link & self.at_end[act]
+        lq = lk[queued]
+        in_reach[queued] = (self.qpos[act[queued]] - self.exited[lq]
+                            < (t1 - t0) / self.links.headway_s[lq] + 2)
+        pick = due & in_reach
         c = act[pick]
         lk = lk[pick]
         walk, dest = self.walk[c], self.dest[c]
@@ -185,7 +198,7 @@ class Traffic:
         ready = np.maximum(self.ready_s[c], t0)
         exit_s = ready.copy()
         queue = np.flatnonzero((lk >= 0) & ~walk)
-        queue = queue[np.argsort(lk[queue], kind="stable")]  # by link, FIFO within
+        queue = queue[np.lexsort((self.qpos[c[queue]], lk[queue]))]  # by link, FIFO within
         exit_s[queue] = discharge_times(ready[queue], lk[queue], self.next_slot_s,
                                         self.links.headway_s)
         ok = (exit_s < t1) & ~no_route
@@ -226,23 +239,30 @@ class Traffic:
         self.blocked_since_s[c[j[ok[j]]]] = np.inf
         return ok
 
+    def _join_queues(self, ids: np.ndarray) -> None:
+        """Cars that reach the end of their link join its queue, in the order they entered
+        the link (``active`` is in entry order), each with its place in the queue."""
+        if len(ids) == 0:
+            return
+        ids = ids[np.argsort(self.link[ids], kind="stable")]
+        lk = self.link[ids]
+        self.qpos[ids] = self.joined[lk] + group_rank(lk)
+        counts = np.bincount(lk, minlength=len(self.joined))
+        self.joined += counts
+        self.queued += counts
+        self.at_end[ids] = True
+
     def _leave_links(self, c: np.ndarray, lk: np.ndarray, ok: np.ndarray,
                      exit_s: np.ndarray, queue: np.ndarray) -> None:
-        """Bookkeeping for cars leaving links, and for cars joining the queue at a link's
-        end."""
-        n_links = len(self.cars_on)
+        """Bookkeeping for cars leaving the queues at their links' ends."""
         leaving = queue[ok[queue]]
         if len(leaving):
-            self.cars_on -= np.bincount(lk[leaving], minlength=n_links)
-            was_queued = leaving[self.at_end[c[leaving]]]
-            self.queued -= np.bincount(lk[was_queued], minlength=n_links)
+            counts = np.bincount(lk[leaving], minlength=len(self.cars_on))
+            self.cars_on -= counts
+            self.queued -= counts
+            self.exited += counts
             np.maximum.at(self.next_slot_s, lk[leaving],
                           exit_s[leaving] + self.links.headway_s[lk[leaving]])
-        waiting = queue[~ok[queue]]
-        new = waiting[~self.at_end[c[waiting]]]
-        if len(new):
-            self.queued += np.bincount(lk[new], minlength=n_links)
-            self.at_end[c[new]] = True
 
     def _enter_links(self, ids: np.ndarray, nxt: np.ndarray, at_s: np.ndarray,
                      factor: np.ndarray) -> np.ndarray:
