@@ -169,7 +169,8 @@ class Traffic:
         lk = self.link[act]
         held = np.zeros(len(act), bool)
         on_link = lk >= 0
-        held[on_link] = ~usable[lk[on_link]]
+        if not usable.all():
+            held[on_link] = ~usable[lk[on_link]]
         due = (self.ready_s[act] < t1) & ~held
         self._join_queues(act[due & on_link & ~self.walk[act] & ~self.at_end[act]])
         # Only the first few cars of a queue can leave within a step; the rest wait unseen.
@@ -204,6 +205,7 @@ class Traffic:
         ok = (exit_s < t1) & ~no_route
         ok &= self._room_ahead(c, exit_s, nxt, ok & ~walk & (nxt >= 0), t0)
         ok[queue] &= _fifo_prefix(ok[queue], lk[queue])
+        self.blocked_since_s[c[ok]] = np.inf  # whoever moves is no longer held up
 
         self._leave_links(c, lk, ok, exit_s, queue)
         onward = ok & (nxt >= 0)
@@ -227,16 +229,19 @@ class Traffic:
         j = np.flatnonzero(entering)
         if len(j) == 0:
             return ok
+        wanted = np.bincount(nxt[j], minlength=len(self.cars_on))
+        room = self.links.storage_veh - self.cars_on
+        j = j[wanted[nxt[j]] > room[nxt[j]]]  # where everyone fits, nobody waits
+        if len(j) == 0:
+            return ok
         j = j[np.lexsort((c[j], exit_s[j], nxt[j]))]
         target = nxt[j]
-        room = self.links.storage_veh[target] - self.cars_on[target]
-        fits = group_rank(target) < room
+        fits = group_rank(target) < room[target]
         since = self.blocked_since_s[c[j]]
         on_link = self.link[c[j]] >= 0  # at an origin a car just waits for a gap
         ok[j] = fits | (on_link & (since <= t0 - self.params.stuck_s))
         blocked = c[j[~ok[j]]]
         self.blocked_since_s[blocked] = np.minimum(self.blocked_since_s[blocked], t0)
-        self.blocked_since_s[c[j[ok[j]]]] = np.inf
         return ok
 
     def _join_queues(self, ids: np.ndarray) -> None:

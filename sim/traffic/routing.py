@@ -73,6 +73,8 @@ class Router:
 
     def ensure(self, dests: np.ndarray | list[int]) -> None:
         """Bring the tables of ``dests`` up to date with the last :meth:`update`."""
+        if not self.stale.any():
+            return
         todo = [int(d) for d in np.unique(np.asarray(dests, np.int64)) if self.stale[d]]
         if not todo:
             return
