@@ -12,12 +12,10 @@ step in which they happen.
 
 from __future__ import annotations
 
-import bisect
 import heapq
 import itertools
 from collections import deque
 from collections.abc import Generator, Iterator
-from dataclasses import dataclass
 
 import numpy as np
 import simpy
@@ -44,15 +42,8 @@ CUE_EVERY_S = 60.0
 """How often households at home look at the hazard (and exposure is accumulated)."""
 
 
-@dataclass
-class _Batch:
-    """Households due at given times (sorted), with what they are due for."""
-
-    at_s: list[float]
-    ids: list[int]
-    what: tuple[str, ...]
-    channels: list[str]
-    next: int = 0
+Due = tuple[float, int, int, tuple[str, ...], str]
+"""Something a household is due for: (time, household, order of scheduling, what, channel)."""
 
 
 class Residents(mesa.Agent):
@@ -85,7 +76,9 @@ class Residents(mesa.Agent):
         self.traffic = Traffic(world.roads, len(t),
                                [*(np.array([n]) for n in world.shelters.node),
                                 self._safe_nodes()], self.behaviour.traffic)
-        self._due: list[tuple[float, int, _Batch]] = []
+        self._calendar: dict[int, list[Due]] = {}
+        """Due items by movement step (a calendar queue: O(1) to add, no heap)."""
+        self._days: list[int] = []
         self._seq = itertools.count()
         self.waiting: dict[str, dict[int, deque[Household]]] = {"carless": {}, "assisted": {}}
         self.exposure = {"home": np.zeros(len(world.zones)), "road": np.zeros(len(world.zones))}
@@ -115,29 +108,22 @@ class Residents(mesa.Agent):
     # -- scheduling ------------------------------------------------------------------------
     def _schedule(self, at_s: list[float], ids: list[int], what: tuple[str, ...],
                   channels: list[str] | None = None) -> None:
-        """Households ``ids`` are due for ``what`` at ``at_s``: one sorted batch."""
-        if not ids:
-            return
-        if len(ids) == 1:
-            batch = _Batch([at_s[0]], ids, what, channels or [])
-        else:
-            order = np.lexsort((ids, at_s)).tolist()
-            batch = _Batch([at_s[k] for k in order], [ids[k] for k in order], what,
-                           [channels[k] for k in order] if channels else [])
-        heapq.heappush(self._due, (batch.at_s[0], next(self._seq), batch))
+        """Households ``ids`` are due for ``what`` at ``at_s``."""
+        dt, seq = self.behaviour.traffic.step_s, next(self._seq)
+        for k, (t, i) in enumerate(zip(at_s, ids, strict=True)):
+            step = int(t // dt)
+            bucket = self._calendar.get(step)
+            if bucket is None:
+                bucket = self._calendar[step] = []
+                heapq.heappush(self._days, step)
+            bucket.append((t, i, seq, what, channels[k] if channels else ""))
 
-    def _pop_due(self, t1: float) -> list[tuple[float, int, int, _Batch, int]]:
-        """(time, household, batch number, batch, position) of everything due before ``t1``,
-        in time order."""
-        out: list[tuple[float, int, int, _Batch, int]] = []
-        while self._due and self._due[0][0] < t1:
-            _, seq, batch = heapq.heappop(self._due)
-            end = bisect.bisect_left(batch.at_s, t1, lo=batch.next)
-            out += [(batch.at_s[k], batch.ids[k], seq, batch, k)
-                    for k in range(batch.next, end)]
-            batch.next = end
-            if end < len(batch.at_s):
-                heapq.heappush(self._due, (batch.at_s[end], seq, batch))
+    def _pop_due(self, t1: float) -> list[Due]:
+        """Everything due before ``t1`` (a step boundary), in time order."""
+        out: list[Due] = []
+        last = round(t1 / self.behaviour.traffic.step_s)
+        while self._days and self._days[0] < last:
+            out += self._calendar.pop(heapq.heappop(self._days))
         out.sort(key=lambda item: item[:3])
         return out
 
@@ -167,10 +153,10 @@ class Residents(mesa.Agent):
         self._schedule(at, who, ("hear", action, order_id), how)
 
     def _hear(self, t1: float) -> None:
-        for at_s, i, _, batch, k in self._pop_due(t1):
-            kind = batch.what[0]
+        for at_s, i, _, what, channel in self._pop_due(t1):
+            kind = what[0]
             if kind == "hear":
-                self._decide(i, batch.what[1], batch.what[2], batch.channels[k], at_s)
+                self._decide(i, what[1], what[2], channel, at_s)
             elif kind == "retry":
                 self._retry(i, at_s)
             elif self.leaving[i] and self.status[i] == HOME:
@@ -511,7 +497,7 @@ class Residents(mesa.Agent):
         return len(self.traffic.on_road()) == 0 and not any(s.door for s in self.shelters)
 
     def _next_due(self) -> float:
-        return self._due[0][0] if self._due else np.inf
+        return (self._days[0] + 1) * self.behaviour.traffic.step_s if self._days else np.inf
 
 
 def _grid(t_s: float, dt: float) -> float:
