@@ -14,7 +14,12 @@ from drillsim.scenarios.schema import Scenario
 from drillsim.scenarios.schema import plan as sp
 from drillsim.scenarios.schema.base import as_dist
 from drillsim.scenarios.schema.population import Population
-from drillsim.scenarios.schema.region import MIN_AREA_M2_PER_PERSON, SITE_CLASS_VS30, Region
+from drillsim.scenarios.schema.region import (
+    MIN_AREA_M2_PER_PERSON,
+    SHELTER_STAY_DAYS,
+    SITE_CLASS_VS30,
+    Region,
+)
 from drillsim.sim import plan as ep
 from drillsim.sim.behaviour import Behaviour, Channel
 from drillsim.sim.compiled import Compiled
@@ -49,6 +54,8 @@ def compile_scenario(scenario: Scenario, digest: str = "",
     notes = tuple(f"hazard '{h.id}' ({h.kind}): no physics model in this version; only its "
                   "onset and end are logged" for h in scenario.hazards if h.kind not in HAZARDS)
     notes += tuple(text for _, text in crowded_shelters(scenario.region))
+    behaviour = compile_behaviour(scenario.population)
+    notes += short_stocked_shelters(scenario.region, behaviour)
     return Compiled(
         name=scenario.meta.name,
         digest=digest,
@@ -63,7 +70,7 @@ def compile_scenario(scenario: Scenario, digest: str = "",
         drill_type=scenario.meta.drill_type,
         default_seed=scenario.meta.seed,
         notes=notes,
-        behaviour=compile_behaviour(scenario.population),
+        behaviour=behaviour,
     )
 
 
@@ -78,6 +85,28 @@ def crowded_shelters(region: Region) -> list[tuple[int, str]]:
                         f"m² per person, below the {MIN_AREA_M2_PER_PERSON:g} m² of GB "
                         "21734-2008"))
     return out
+
+
+def short_stocked_shelters(region: Region, behaviour: Behaviour) -> tuple[str, ...]:
+    """One note if some shelters, full, would run out of water or food before the shortest
+    stay their class is built for (GB 21734-2008 §4): relief logistics must make up the rest.
+    Daily needs are the residents' relief rations."""
+    short = []
+    for s in region.shelters:
+        capacity = s.capacity_persons or 0
+        low, _ = SHELTER_STAY_DAYS[s.shelter_class]
+        if capacity <= 0 or low <= 0:
+            continue
+        days = min(s.stocks.water_l / max(behaviour.relief_water_l * capacity, 1e-9),
+                   s.stocks.food_rations / max(behaviour.relief_food * capacity, 1e-9))
+        if days < low:
+            short.append((days, s.id, s.shelter_class, low))
+    if not short:
+        return ()
+    days, sid, klass, low = min(short)
+    return (f"{len(short)} shelter(s) hold stocks for fewer days than their class is built for "
+            f"(GB 21734-2008), e.g. '{sid}' (class {klass}): {days:.1f} of at least {low:g} "
+            "days when full; resupply has to cover the rest",)
 
 
 # -- world --------------------------------------------------------------------------------------

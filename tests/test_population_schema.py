@@ -401,3 +401,23 @@ def test_the_schema_accepts_the_new_sections(validator: jsonschema.protocols.Val
 def test_the_schema_rejects_population_mistakes(validator: jsonschema.protocols.Validator,
                                                 block: dict[str, object]) -> None:
     assert list(validator.iter_errors(_with_population(block)))
+
+
+@pytest.mark.parametrize(("klass", "water_l", "food", "noted"), [
+    ("I", 800 * 3 * 2, 800 * 2, True),     # two days for a class built for 30 days or more
+    ("I", 800 * 3 * 31, 800 * 31, False),  # a month's stock
+    ("II", 800 * 3 * 11, 800 * 9, True),   # food runs short of the 10 days class II needs
+    ("III", 0, 0, False),                  # class III has no minimum stay
+])
+def test_a_note_when_stocks_fall_short_of_the_class_stay(tmp_path: Path, klass: str,
+                                                          water_l: int, food: int,
+                                                          noted: bool) -> None:
+    data = tiny()
+    shelter = data["region"]["shelters"][0]
+    shelter["class"] = klass
+    shelter["stocks"] = {"water_l": water_l, "food_rations": food}
+    notes = [n for n in load(write(tmp_path, data)).notes if "GB 21734-2008" in n
+             and "stocks" in n]
+    assert bool(notes) == noted
+    if noted:
+        assert "'S1'" in notes[0]
