@@ -26,3 +26,18 @@ def test_python_example_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
         exec(compile(code, str(README), "exec"), {})
     out = capsys.readouterr().out
     assert "orders reached zones" in out and "'met':" in out
+
+
+def test_yaml_examples_are_valid_scenario_sections(tmp_path: Path) -> None:
+    """Every YAML block in the README is a section a scenario accepts as written."""
+    import yaml
+    from builders import tiny, write
+
+    from drillsim.scenarios import check
+
+    blocks = re.findall(r"```yaml\n(.*?)```", README.read_text(), re.S)
+    assert blocks
+    for block in blocks:
+        data = tiny(**yaml.safe_load(block))
+        result = check(write(tmp_path, data))
+        assert not result.errors, [str(p) for p in result.errors]
