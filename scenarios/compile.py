@@ -88,15 +88,15 @@ def crowded_shelters(region: Region) -> list[tuple[int, str]]:
 
 
 def short_stocked_shelters(region: Region, behaviour: Behaviour) -> tuple[str, ...]:
-    """One note if some shelters, full, would run out of water or food before the shortest
-    stay their class is built for (GB 21734-2008 §4): relief logistics must make up the rest.
-    Daily needs are the residents' relief rations."""
+    """One note if some stocked shelters, full, would run out of water or food before the
+    shortest stay their class is built for (GB 21734-2008 §4): relief logistics must make up
+    the rest. Daily needs are the residents' relief rations."""
     short = []
     for s in region.shelters:
         capacity = s.capacity_persons or 0
         low, _ = SHELTER_STAY_DAYS[s.shelter_class]
-        if capacity <= 0 or low <= 0:
-            continue
+        if capacity <= 0 or low <= 0 or not (s.stocks.water_l or s.stocks.food_rations):
+            continue  # no stocks stated: relief there is not part of the drill
         days = min(s.stocks.water_l / max(behaviour.relief_water_l * capacity, 1e-9),
                    s.stocks.food_rations / max(behaviour.relief_food * capacity, 1e-9))
         if days < low:
