@@ -311,7 +311,7 @@ def test_a_crowded_shelter_is_a_located_warning_and_a_note(tmp_path: Path) -> No
     assert result.errors == [] and result.compiled is not None
     assert [p.field for p in result.warnings if "m² per person" in p.message] == [
         "region.shelters[0].capacity_persons"]
-    assert [n for n in result.compiled.notes if "S-school" in n] == [
+    assert [n for n in result.compiled.notes if "S-school" in n and "m² per" in n] == [
         "shelter 'S-school' gives 1.20 m² per person, below the 1.5 m² of GB 21734-2008"]
     assert not any("S-stadium" in n and "m² per person" in n for n in result.compiled.notes)
 
