@@ -52,12 +52,17 @@ def chain(n_links: int, length_m: float = 500.0, speed: float = 12.5,
     return graph(nodes, [(i, i + 1, length_m, speed, cap, 1) for i in range(n_links)])
 
 
-def test_free_flow_time_on_an_empty_road_is_length_over_speed() -> None:
-    roads = chain(7, length_m=433.0, speed=11.1)
-    traffic = Traffic(roads, 1, [np.array([7])])
-    traffic.start(np.array([0]), np.array([3.7]), np.array([0]), np.array([0]), np.array([False]))
-    arrived, _ = run(traffic, roads, 600)
-    assert arrived[0] == pytest.approx(3.7 + 7 * 433.0 / 11.1, abs=1e-9)
+@pytest.mark.parametrize(("n", "length_m"), [(7, 433.0), (20, 50.0), (40, 9.0)])
+def test_free_flow_time_on_an_empty_road_is_length_over_speed(n: int, length_m: float) -> None:
+    """Exact, also when links are much shorter than a step (several links a step)."""
+    roads = chain(n, length_m=length_m, speed=11.1)
+    traffic = Traffic(roads, 2, [np.array([n])])
+    traffic.start(np.array([0, 1]), np.array([3.7, 3.7]), np.array([0, 0]), np.array([0, 0]),
+                  np.array([False, True]))
+    arrived, _ = run(traffic, roads, 3600)
+    assert arrived[0] == pytest.approx(3.7 + n * length_m / 11.1, abs=1e-9)
+    assert arrived[1] == pytest.approx(3.7 + n * length_m / TrafficParams().walk_speed_m_s,
+                                       abs=1e-9)
 
 
 def test_walkers_go_at_walking_speed_and_do_not_congest_cars() -> None:

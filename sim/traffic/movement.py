@@ -180,9 +180,40 @@ class Traffic:
         in_reach[queued] = (self.qpos[act[queued]] - self.exited[lq]
                             < (t1 - t0) / self.links.headway_s[lq] + 2)
         pick = due & in_reach
-        c = act[pick]
-        lk = lk[pick]
+        ok, out = self._pass(act[pick], t0, t1, usable, factor)
+        moved = np.zeros(len(act), bool)
+        moved[np.flatnonzero(pick)[ok]] = True
+        keep, results = [act[~moved]], [out]
+        entered = out[3]
+        # A traveller that gets through a short link within the step goes on at once.
+        while len(entered):
+            again = entered[self._at_head_by(entered, t1, usable)]
+            if len(again) == 0:
+                break
+            ok, out = self._pass(again, t0, t1, usable, factor)
+            keep.append(entered[~np.isin(entered, again[ok])])
+            results.append(out)
+            entered = out[3]
+        keep.append(entered)
+        self.active = np.concatenate(keep)
+        gone, at_s, node, _, no_route = (np.concatenate(parts) for parts in zip(*results,
+                                                                              strict=True))
+        return Moves(arrived=gone, arrived_at_s=at_s, arrived_node=node, held=act[held],
+                     no_route=np.unique(no_route))
+
+    def _at_head_by(self, ids: np.ndarray, t1: float, usable: np.ndarray) -> np.ndarray:
+        """Which of the travellers just put on a link reach its end before ``t1`` with no
+        queue ahead of them (walkers never queue)."""
+        lk = self.link[ids]
+        return (self.ready_s[ids] < t1) & usable[lk] & (self.walk[ids] | (self.queued[lk] == 0))
+
+    def _pass(self, c: np.ndarray, t0: float, t1: float, usable: np.ndarray,
+              factor: np.ndarray) -> tuple[np.ndarray, tuple[np.ndarray, ...]]:
+        """One round of moves for candidates ``c``: which of them moved, and (arrived, their
+        times, their nodes, entered a new link — in entry order, stuck without a route)."""
+        lk = self.link[c]
         walk, dest = self.walk[c], self.dest[c]
+        self._join_queues(c[(lk >= 0) & ~walk & ~self.at_end[c]])
         node = np.where(lk >= 0, self.link_to[np.maximum(lk, 0)], self.node[c])
         if walk.any():
             self.foot_router.ensure(dest[walk])
@@ -210,16 +241,12 @@ class Traffic:
         self._leave_links(c, lk, ok, exit_s, queue)
         onward = ok & (nxt >= 0)
         done = ok & arrive
-        moved = np.zeros(len(act), bool)
-        moved[np.flatnonzero(pick)[ok]] = True
         entered = self._enter_links(c[onward], nxt[onward], exit_s[onward], factor)
-        self.active = np.concatenate([act[~moved], entered])
         gone = c[done]
         self.link[gone] = OFF
         self.node[gone] = node[done]
         self.ready_s[gone] = np.inf
-        return Moves(arrived=gone, arrived_at_s=exit_s[done], arrived_node=node[done],
-                     held=act[held], no_route=c[no_route])
+        return ok, (gone, exit_s[done], node[done], entered, c[no_route])
 
     def _room_ahead(self, c: np.ndarray, exit_s: np.ndarray, nxt: np.ndarray,
                     entering: np.ndarray, t0: float) -> np.ndarray:
