@@ -86,10 +86,13 @@ class ShelterAgent(mesa.Agent):
         return "admitted"
 
     def open_door(self) -> list[tuple[Household, str]]:
-        """Once open, take in the households waiting at the door, first come first."""
-        if not self.door or not self.is_open:
+        """Once open, take in the households waiting at the door, first come first; if it
+        is closed instead, turn them away."""
+        if not self.door or not (self.is_open or self.closed):
             return []
         waiting, self.door = self.door, []
+        if self.closed:  # closed before it ever opened: those at the door must go on
+            return [(hh, self._turn_away(hh, "closed")) for hh in waiting]
         return [(hh, self.receive(hh)) for hh in waiting]
 
     def _admit(self, hh: Household) -> None:

@@ -66,6 +66,9 @@ class Residents(mesa.Agent):
         self.leaving = np.zeros(len(t), bool)
         """Decided to leave and not gone yet."""
         self.cued = np.zeros(len(t), bool)
+        self.departure_token = [0] * len(t)
+        """Which scheduled departure of a household is its current one (a decision to
+        leave after a shelter-in-place order replaces the one before it)."""
         self.stranded = np.zeros(len(t), bool)
         self.mode = [""] * len(t)
         self.zone_orders: dict[int, tuple[str, str]] = {}
@@ -159,8 +162,11 @@ class Residents(mesa.Agent):
                 self._decide(i, what[1], what[2], channel, at_s)
             elif kind == "retry":
                 self._retry(i, at_s)
-            elif self.leaving[i] and self.status[i] == HOME:
-                self._leave(i, at_s)
+            elif kind == "replan":
+                self._replan(i, at_s)
+            elif what[1] == self.departure_token[i] and self.leaving[i] \
+                    and self.status[i] == HOME:
+                self._leave(i, at_s)  # a departure not overtaken by a later decision
 
     def _decide(self, i: int, action: str, order_id: str, channel: str, at_s: float,
                 cue: bool = False) -> None:
@@ -179,7 +185,9 @@ class Residents(mesa.Agent):
         else:
             reason = "order"
             base = self.behaviour.comply.get(action, 0.0)
-        leaves = hh.leaves(base, cue, "cue" if cue else "comply")
+        # Without an order, the shadow probability is already that of a household that sees
+        # the hazard; under an order, seeing it multiplies the odds of complying.
+        leaves = hh.leaves(base, cue and bool(current), "cue" if cue else "comply")
         zone = self.model.world.zones.ids[hh.zone]
         self.model.emit("evac.decide", hh.name, zone, float(hh.size),
                         decision="leave" if leaves else "stay",
@@ -188,7 +196,8 @@ class Residents(mesa.Agent):
         if leaves:
             self.leaving[i] = True
             delay = hh.mobilization_delay_s()
-            self._schedule([at_s + delay], [i], ("depart",))
+            self.departure_token[i] += 1
+            self._schedule([at_s + delay], [i], ("depart", self.departure_token[i]))
 
     # -- the hazard seen from home -----------------------------------------------------------
     def _look_at_hazard(self, t_s: float, since_s: float) -> None:
@@ -240,7 +249,7 @@ class Residents(mesa.Agent):
                 self.stranded[i] = True
                 self.model.emit("evac.stranded", hh.name, self.model.world.roads.ids[origin],
                                 float(hh.size), reason="no way out from home")
-            self._schedule([t_s + RETRY_S], [i], ("depart",))
+            self._schedule([t_s + RETRY_S], [i], ("depart", self.departure_token[i]))
             return
         self.stranded[i] = False
         self._set_out(hh, t_s, origin, dest, "walk" if walk else "car")
@@ -301,21 +310,23 @@ class Residents(mesa.Agent):
     def ranked_shelters(self, zone: int, walk: bool) -> list[int]:
         """Shelters for a household of ``zone``, best first, that can take people now and
         can be reached on the roads as they are (see :meth:`_ranking`)."""
-        return list(self._reachable(self._ranking(zone), zone, walk))
+        origin = int(self.model.world.zones.node[zone])
+        return list(self._reachable(self._ranking(zone), origin, walk))
 
-    def best_shelter(self, hh: Household, walk: bool) -> int | None:
-        """The household's choice among :meth:`ranked_shelters`, without building the list
-        (full shelters stay full, so they are dropped from the ranking for good)."""
+    def best_shelter(self, hh: Household, walk: bool, node: int | None = None) -> int | None:
+        """The household's choice among the shelters that can take it and that it can reach
+        from ``node`` (default: its home), without building the list (full shelters stay
+        full, so they are dropped from the ranking for good)."""
         ranked = self._ranking(hh.zone)
         while ranked and self.shelters[ranked[0]].full:
             ranked.pop(0)
-        return hh.choose_shelter(self._reachable(ranked, hh.zone, walk))
+        origin = int(self.model.world.zones.node[hh.zone]) if node is None else node
+        return hh.choose_shelter(self._reachable(ranked, origin, walk))
 
-    def _reachable(self, ranked: list[int], zone: int, walk: bool) -> Iterator[int]:
-        origin = int(self.model.world.zones.node[zone])
+    def _reachable(self, ranked: list[int], node: int, walk: bool) -> Iterator[int]:
         router = self.traffic.foot_router if walk else self.traffic.car_router
         return (s for s in ranked if self.shelters[s].can_take()
-                and router.time(s, origin) < np.inf)
+                and router.time(s, node) < np.inf)
 
     def _ranking(self, zone: int) -> list[int]:
         """The zone's shelters in the order households consider them: the plan's list for
@@ -347,6 +358,8 @@ class Residents(mesa.Agent):
         for ids, reason in ((moves.held, "road closed"), (moves.no_route, "no open route")):
             for i in ids[~self.stranded[ids]].tolist():
                 self._strand(self.households[i], reason)
+                if reason == "no open route":
+                    self._schedule([t1 + RETRY_S], [i], ("replan",))
         order = np.lexsort((moves.arrived, moves.arrived_at_s))
         for i, at_s in zip(moves.arrived[order].tolist(), moves.arrived_at_s[order].tolist(),
                            strict=True):
@@ -379,20 +392,56 @@ class Residents(mesa.Agent):
 
     def _retry(self, i: int, at_s: float) -> None:
         """A household stuck outside full shelters looks again for somewhere to go."""
-        if self.status[i] != AT_DOOR or not self.stranded[i]:
-            return  # it has moved on, or it is waiting for a shelter to open
-        hh = self.households[i]
-        node = int(self.traffic.node[i])
-        walk = self.mode[i] == "walk"
-        nxt = self.best_shelter(hh, walk)
+        if self.status[i] == AT_DOOR and self.stranded[i]:
+            self._go_on(self.households[i], int(self.traffic.node[i]), at_s)
+
+    def _replan(self, i: int, at_s: float) -> None:
+        """A household on the way that found no open route picks a destination it can
+        reach from where it stands (or tries again later)."""
+        if self.status[i] != ON_WAY or not self.stranded[i] or self.mode[i] == "bus":
+            return
+        lk = int(self.traffic.link[i])
+        node = int(self.traffic.link_to[lk]) if lk >= 0 else int(self.traffic.node[i])
+        nxt = self._next_destination(self.households[i], node, self.mode[i] == "walk")
+        if nxt is None:
+            self._schedule([at_s + RETRY_S], [i], ("replan",))
+            return
+        self.stranded[i] = False
+        self.traffic.dest[i] = nxt
+
+    def _next_destination(self, hh: Household, node: int, walk: bool) -> int | None:
+        """The next shelter that can take the household and that it can reach from
+        ``node``, else safety if reachable, else None."""
+        nxt = self.best_shelter(hh, walk, node)
         router = self.traffic.foot_router if walk else self.traffic.car_router
-        if nxt is None or not np.isfinite(router.time(nxt, node)):
-            nxt = self.safe_row if self._has_safety() else None
-        if nxt is None or not np.isfinite(router.time(nxt, node)):
+        if nxt is None and self._has_safety() and \
+                router.time(self.safe_row, node) < np.inf:
+            nxt = self.safe_row
+        return nxt
+
+    def _go_on(self, hh: Household, node: int, at_s: float) -> None:
+        """A household that is out at ``node`` (turned away, or stuck outside) goes on by
+        itself: walking if a bus had brought it, unless it needs assistance; it waits and
+        tries again if it has nowhere to go."""
+        i = hh.index
+        mode = self.mode[i]
+        if mode == "bus":
+            mode = "walk" if hh.needs() == "carless" else ""
+        self.status[i] = AT_DOOR
+        self.traffic.node[i] = node
+        if not mode:  # an assisted household the bus left here: it waits for help
+            if not self.stranded[i]:
+                self._strand(hh, "needs transport")
+            return
+        nxt = self._next_destination(hh, node, mode == "walk")
+        if nxt is None:
+            if not self.stranded[i]:
+                self._strand(hh, "no shelter can take it")
             self._schedule([at_s + RETRY_S], [i], ("retry",))
             return
         self.stranded[i] = False
-        self._set_out(hh, at_s, node, nxt, self.mode[i] or "walk")
+        self.mode[i] = mode
+        self._set_out(hh, at_s, node, nxt, mode)
 
     def _after_shelter(self, hh: Household, shelter: ShelterAgent, outcome: str,
                        at_s: float) -> None:
@@ -403,19 +452,7 @@ class Residents(mesa.Agent):
             self.status[i] = AT_DOOR
         else:
             hh.tried.add(shelter.index)
-            node = int(self.model.world.shelters.node[shelter.index])
-            walk = self.mode[i] == "walk"
-            nxt = self.best_shelter(hh, walk)
-            if nxt is None and self._has_safety():
-                nxt = self.safe_row
-            if nxt is None:
-                self.status[i] = AT_DOOR  # nowhere else to go now: it waits, then tries again
-                self.traffic.node[i] = node
-                if not self.stranded[i]:
-                    self._strand(hh, "no shelter can take it")
-                self._schedule([at_s + RETRY_S], [i], ("retry",))
-                return
-            self._set_out(hh, at_s, node, nxt, self.mode[i])
+            self._go_on(hh, int(self.model.world.shelters.node[shelter.index]), at_s)
 
     # -- census ----------------------------------------------------------------------------
     def census(self) -> None:

@@ -67,6 +67,9 @@ class Vehicle(mesa.Agent):
                 yield env.timeout(self.fleet.load_s)
                 aboard.append(hh)
                 self.residents.board(hh, self)
+            if not aboard:
+                yield env.timeout(IDLE_S)
+                continue
             yield from self._deliver(zone, aboard)
 
     def _nearest_waiting(self) -> tuple[int | None, float]:
@@ -86,7 +89,8 @@ class Vehicle(mesa.Agent):
         seats, taken = self.fleet.seats, []
         for need in self.fleet.serves:
             queue = self.residents.waiting[need].get(zone)
-            while queue and queue[0].size <= seats:
+            # A household larger than the vehicle is not split: it boards an empty one.
+            while queue and (queue[0].size <= seats or not taken):
                 hh = queue.popleft()
                 seats -= hh.size
                 taken.append(hh)
@@ -95,7 +99,10 @@ class Vehicle(mesa.Agent):
     def _deliver(self, zone: int, aboard: list[Household]) -> Generator[simpy.Event]:
         env = self.model.env
         while aboard:
-            ranked = self.residents.ranked_shelters(zone, walk=False)
+            times = self.residents.traffic.times_from(self.node)
+            nodes = self.model.world.shelters.node
+            ranked = [s for s in self.residents.ranked_shelters(zone, walk=False)
+                      if np.isfinite(times[nodes[s]])]  # reachable from where the bus is
             if not ranked:  # no shelter can take anyone: out of the danger, or wait
                 yield from self._to_safety(aboard)
                 aboard = [hh for hh in aboard if not self.residents.is_safe(hh)]
@@ -103,11 +110,7 @@ class Vehicle(mesa.Agent):
                     yield env.timeout(IDLE_S)
                 continue
             shelter = self.residents.shelters[ranked[0]]
-            times = self.residents.traffic.times_from(self.node)
-            target = int(self.model.world.shelters.node[shelter.index])
-            if not np.isfinite(times[target]):
-                yield env.timeout(IDLE_S)
-                continue
+            target = int(nodes[shelter.index])
             yield env.timeout(float(times[target]))
             self.node = target
             aboard = [hh for hh in aboard if not self.residents.drop_off(hh, shelter)]

@@ -39,7 +39,7 @@ _SAMPLERS: dict[str, tuple[tuple[str, ...], Sampler]] = {
 def _logistic_ppf(p: tuple[float, ...], u: np.ndarray | float) -> np.ndarray | float:
     """Inverse CDF of the logistic truncated at zero."""
     mid, scale = p
-    f0 = 1.0 / (1.0 + math.exp(mid / scale))
+    f0 = float(special.expit(-mid / scale))  # F(0), without overflow for a late midpoint
     v = f0 + np.asarray(u) * (1.0 - f0)
     return np.maximum(mid + scale * np.log(v / (1.0 - v)), 0.0)
 

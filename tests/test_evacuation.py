@@ -234,3 +234,73 @@ def test_shadow_evacuation_happens_only_where_the_hazard_is_seen() -> None:
         i = zones[e.place]
         depth = float(flood.sample(e.t_s, world.zones.x_m[[i]], world.zones.y_m[[i]])[0])
         assert depth > 0.1 - 1e-9, e
+
+
+def test_a_household_larger_than_the_bus_boards_an_empty_one(tmp_path: Path) -> None:
+    data = city_scenario(CitySpec(population=4000, seed=4))
+    data["meta"]["duration"] = "4h"
+    data["plan"]["transport"][0]["seats"] = 2
+    data["population"] = {"walk_max_m": 1.0}
+    log = run(load(write(tmp_path, data)), 0).log  # finishes: no bus stuck in zero time
+    sizes = {e.data["household"]: e.qty for e in events_of(log, "transport.pickup")}
+    assert sizes and max(sizes.values()) > 2
+    assert log.manifest and list(log)[-1].kind == "run.end"
+
+
+def test_a_shelter_closed_before_it_opens_sends_its_queue_on(tmp_path: Path) -> None:
+    data = tiny()
+    data["plan"]["levels"][0]["any_of"] = [{"at": "10min"}]
+    data["plan"]["levels"][0]["activates"] = {"orders": ["evac"]}
+    data["region"]["shelters"][0]["opening_delay"] = "3h"
+    data["region"]["shelters"].append({"id": "S2", "node": "B", "class": "III",
+                                       "capacity_persons": 2000})
+    data["plan"]["shelter_assignment"] = {"policy": "by_zone", "zones": {"Z1": ["S1", "S2"],
+                                                                          "Z2": ["S1", "S2"]}}
+    data["injects"]["scripted"] = [{"id": "shut", "at": "1h30min", "action": "close_facility",
+                                    "facility": "S1"}]
+    data["population"] = {"public_shelter_share": 1.0, "mobilization": "1min"}
+    log = run(load(write(tmp_path, data)), 0).log
+    waited = {e.data["household"] for e in events_of(log, "shelter.wait")}
+    closed = {e.data["household"] for e in events_of(log, "shelter.turn_away")
+              if e.data["reason"] == "closed"}
+    assert waited and waited <= closed
+    admitted_s2 = {e.data["household"] for e in events_of(log, "shelter.admit")
+                   if e.actor == "S2"}
+    assert waited <= admitted_s2
+    assert check_conservation(log) > 0
+
+
+def test_without_an_order_households_that_see_the_hazard_leave_at_the_shadow_rate(
+        tmp_path: Path) -> None:
+    """NUREG/CR-7002's 20 %: the shadow probability is that of a household seeing the
+    hazard, so the cue does not raise it again. The flood example with a plan that orders
+    nothing."""
+    import shutil
+
+    import yaml
+
+    folder = EXAMPLES["riverside-flood"].parent
+    for name in ("riverside-region.yaml", "riverside-dem.asc"):
+        shutil.copy(folder / name, tmp_path / name)
+    text = EXAMPLES["riverside-flood"].read_text(encoding="utf-8")
+    text = text.replace("region: !include riverside-region.yaml", "region: REGION")
+    data = yaml.safe_load(text)
+    data["plan"] = {"id": "no-orders", "teams": data["plan"]["teams"][:1]}
+    data["injects"] = {}
+    data["meta"]["duration"] = "14h"
+    body = yaml.safe_dump(data, sort_keys=False).replace("region: REGION",
+                                                         "region: !include riverside-region.yaml")
+    (tmp_path / "s.yaml").write_text(body, encoding="utf-8")
+    log = run(load(tmp_path / "s.yaml"), 3).log
+    shadow = [e for e in log if e.kind == "evac.decide" and e.data["reason"] == "shadow"]
+    assert len(shadow) > 500
+    share = np.mean([e.data["decision"] == "leave" for e in shadow])
+    assert abs(share - 0.2) < 3 * np.sqrt(0.2 * 0.8 / len(shadow))
+
+
+def test_a_late_logistic_curve_does_not_overflow() -> None:
+    from drillsim.sim.distributions import Dist
+
+    values = Dist("logistic", (7200.0, 10.0)).quantile(np.array([0.01, 0.5, 0.99]))
+    assert np.all(np.isfinite(values))
+    assert values[1] == pytest.approx(7200.0)

@@ -260,7 +260,8 @@ def test_traffic_params(overridden: Behaviour) -> None:
 @pytest.mark.parametrize(("traffic", "ok"), [
     ({"step": "60s"}, True), ({"step": "61s"}, False), ({"capacity_factor": 2}, True),
     ({"capacity_factor": 2.01}, False), ({"capacity_factor": 0}, False),
-    ({"min_speed_fraction": 0}, True), ({"min_speed_fraction": 1}, False),
+    ({"min_speed_fraction": 0}, False), ({"min_speed_fraction": 0.01}, True),
+    ({"min_speed_fraction": 1}, False),
 ])
 def test_traffic_bounds(traffic: dict[str, object], ok: bool) -> None:
     try:

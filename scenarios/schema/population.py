@@ -87,8 +87,9 @@ class Traffic(Strict):
         "sustained evacuation flows)")
     jam_spacing_m: Positive | None = Field(None, description="road length one stopped "
                                            "vehicle takes, metres")
-    min_speed_fraction: Annotated[float, Field(ge=0.0, lt=1.0)] | None = Field(
-        None, description="slowest moving speed as a share of free speed, in [0, 1)")
+    min_speed_fraction: Annotated[float, Field(gt=0.0, lt=1.0)] | None = Field(
+        None, description="slowest moving speed as a share of free speed, in (0, 1): a "
+        "jammed link still creeps")
     stuck_time: PositiveDuration | None = Field(None, description="a vehicle held this long "
                                                 "by a full next link moves on anyway")
     reroute_every: PositiveDuration | None = Field(None, description="how often routes are "

@@ -55,8 +55,8 @@ class TrafficParams:
                 raise ValueError(f"{name} must be > 0")
         if not 0 < self.capacity_factor <= 2:
             raise ValueError("capacity_factor must be in (0, 2]")
-        if not 0 <= self.min_speed_fraction < 1:
-            raise ValueError("min_speed_fraction must be in [0, 1)")
+        if not 0 < self.min_speed_fraction < 1:
+            raise ValueError("min_speed_fraction must be in (0, 1): a jammed link still creeps")
 
 
 @dataclass(frozen=True, eq=False)
