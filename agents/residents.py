@@ -84,6 +84,7 @@ class Residents(mesa.Agent):
         self._days: list[int] = []
         self._seq = itertools.count()
         self.waiting: dict[str, dict[int, deque[Household]]] = {"carless": {}, "assisted": {}}
+        """Households waiting for the plan's transport, by need and by road node."""
         self.exposure = {"home": np.zeros(len(world.zones)), "road": np.zeros(len(world.zones))}
         self._zone_households = np.diff(t.zone_start)
         self.delays = self._own_delays()
@@ -270,22 +271,28 @@ class Residents(mesa.Agent):
         return "safety" if dest == self.safe_row else self.model.world.shelters.ids[dest]
 
     def _wait_for_transport(self, hh: Household, need: str) -> None:
+        """At home, for the plan's transport (picked up at the zone's node)."""
         self.status[hh.index] = WAITING
         self.leaving[hh.index] = False
         self.model.emit("evac.wait", hh.name, self.model.world.zones.ids[hh.zone],
                         float(hh.size), need="bus" if need == "carless" else need)
-        self.waiting[need].setdefault(hh.zone, deque()).append(hh)
+        node = int(self.model.world.zones.node[hh.zone])
+        self.waiting[need].setdefault(node, deque()).append(hh)
 
     def board(self, hh: Household, vehicle: Vehicle) -> None:
-        """A waiting household boards one of the plan's vehicles."""
+        """A waiting household boards one of the plan's vehicles (at home, or again at a
+        shelter that turned it away)."""
         zone = self.model.world.zones.ids[hh.zone]
+        from_home = self.status[hh.index] == WAITING
         self.status[hh.index] = ON_WAY
         self.mode[hh.index] = "bus"
-        self.home_persons[hh.zone] -= hh.size
+        self.stranded[hh.index] = False
         self.model.emit("transport.pickup", vehicle.vehicle_id, zone, float(hh.size),
                         household=hh.name, fleet=vehicle.fleet.id)
-        self.model.emit("evac.depart", hh.name, zone, float(hh.size), mode="bus",
-                        dest="shelter")
+        if from_home:
+            self.home_persons[hh.zone] -= hh.size
+            self.model.emit("evac.depart", hh.name, zone, float(hh.size), mode="bus",
+                            dest="shelter")
 
     def drop_off(self, hh: Household, shelter: ShelterAgent) -> bool:
         """A vehicle brings a household to ``shelter``; False if it was turned away."""
@@ -425,11 +432,15 @@ class Residents(mesa.Agent):
         tries again if it has nowhere to go."""
         i = hh.index
         mode = self.mode[i]
-        if mode == "bus":
-            mode = "walk" if hh.needs() == "carless" else ""
         self.status[i] = AT_DOOR
         self.traffic.node[i] = node
-        if not mode:  # an assisted household the bus left here: it waits for help
+        if mode == "bus":  # brought by the plan's transport: it waits here for the next one
+            need = hh.needs()
+            if need in self.fleet_needs:
+                self.waiting[need].setdefault(node, deque()).append(hh)
+                return
+            mode = "walk" if need == "carless" else ""
+        if not mode:  # an assisted household with no transport to take it on
             if not self.stranded[i]:
                 self._strand(hh, "needs transport")
             return

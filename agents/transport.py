@@ -1,8 +1,9 @@
 """The plan's transport for residents who cannot leave by themselves: buses for car-less
 households beyond walking distance, assisted transport for elderly and disabled households
 without a car. Each vehicle is a Mesa agent driven by a SimPy process: it goes to the
-nearest zone where households wait, boards them (``load_s`` each), drives them to the best
-shelter that can take them, and comes back for more.
+nearest place where households wait (their zone, or a shelter that turned them away),
+boards them (``load_s`` each), drives them to the best shelter that can take them, and comes
+back for more.
 
 Vehicles travel at the current expected link times (congestion included) but are not queued
 among the cars themselves: a handful of buses among thousands of cars (a stated
@@ -56,39 +57,39 @@ class Vehicle(mesa.Agent):
         self.model.emit("transport.ready", self.vehicle_id,
                         self.model.world.roads.ids[self.node], fleet=self.fleet.id)
         while True:
-            zone, travel_s = self._nearest_waiting()
-            if zone is None:
+            node, travel_s = self._nearest_waiting()
+            if node is None:
                 yield env.timeout(IDLE_S)
                 continue
             yield env.timeout(travel_s)
-            self.node = int(self.model.world.zones.node[zone])
+            self.node = node
             aboard: list[Household] = []
-            for hh in self._board(zone):
+            for hh in self._board(node):
                 yield env.timeout(self.fleet.load_s)
                 aboard.append(hh)
                 self.residents.board(hh, self)
             if not aboard:
                 yield env.timeout(IDLE_S)
                 continue
-            yield from self._deliver(zone, aboard)
+            yield from self._deliver(aboard)
 
     def _nearest_waiting(self) -> tuple[int | None, float]:
+        """The nearest road node where households this fleet serves wait, and the drive."""
         queues = [self.residents.waiting[need] for need in self.fleet.serves]
-        zones = sorted({z for q in queues for z, hh in q.items() if hh})
-        if not zones:
+        nodes = sorted({n for q in queues for n, hh in q.items() if hh})
+        if not nodes:
             return None, 0.0
-        times = self.residents.traffic.times_from(self.node)
-        nodes = self.model.world.zones.node[zones]
-        best = int(np.argmin(times[nodes]))
-        if not np.isfinite(times[nodes][best]):
+        times = self.residents.traffic.times_from(self.node)[nodes]
+        best = int(np.argmin(times))
+        if not np.isfinite(times[best]):
             return None, 0.0
-        return zones[best], float(times[nodes][best])
+        return nodes[best], float(times[best])
 
-    def _board(self, zone: int) -> list[Household]:
+    def _board(self, node: int) -> list[Household]:
         """Households to take now, first come first, as many as there are seats."""
         seats, taken = self.fleet.seats, []
         for need in self.fleet.serves:
-            queue = self.residents.waiting[need].get(zone)
+            queue = self.residents.waiting[need].get(node)
             # A household larger than the vehicle is not split: it boards an empty one.
             while queue and (queue[0].size <= seats or not taken):
                 hh = queue.popleft()
@@ -96,12 +97,14 @@ class Vehicle(mesa.Agent):
                 taken.append(hh)
         return taken
 
-    def _deliver(self, zone: int, aboard: list[Household]) -> Generator[simpy.Event]:
+    def _deliver(self, aboard: list[Household]) -> Generator[simpy.Event]:
+        """To the best shelter for the first household aboard that can take people and is
+        reachable from here; those turned away stay aboard for the next one."""
         env = self.model.env
         while aboard:
             times = self.residents.traffic.times_from(self.node)
             nodes = self.model.world.shelters.node
-            ranked = [s for s in self.residents.ranked_shelters(zone, walk=False)
+            ranked = [s for s in self.residents.ranked_shelters(aboard[0].zone, walk=False)
                       if np.isfinite(times[nodes[s]])]  # reachable from where the bus is
             if not ranked:  # no shelter can take anyone: out of the danger, or wait
                 yield from self._to_safety(aboard)
