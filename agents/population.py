@@ -17,6 +17,11 @@ import numpy as np
 
 from drillsim.sim.world import Zones
 
+HOME, WAITING, ON_WAY, AT_DOOR, SHELTERED, SAFE, HOSPITAL, DEAD = range(8)
+STATUS = ("home", "waiting", "on_way", "at_door", "sheltered", "safe", "hospital", "dead")
+"""Where a household is. ``waiting``: at home for the plan's transport; ``at_door``: at a
+shelter that has not opened yet."""
+
 U: dict[str, int] = {name: k for k, name in enumerate((
     "comply", "cue", "mobilize", "destination", "walk",
     "reach:siren", "reach:phone", "reach:broadcast", "reach:door_to_door",

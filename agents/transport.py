@@ -104,7 +104,7 @@ class Vehicle(mesa.Agent):
         while aboard:
             times = self.residents.traffic.times_from(self.node)
             nodes = self.model.world.shelters.node
-            ranked = [s for s in self.residents.ranked_shelters(aboard[0].zone, walk=False)
+            ranked = [s for s in self.residents.places.ranked_shelters(aboard[0].zone, walk=False)
                       if np.isfinite(times[nodes[s]])]  # reachable from where the bus is
             if not ranked:  # no shelter can take anyone: out of the danger, or wait
                 yield from self._to_safety(aboard)
