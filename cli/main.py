@@ -169,7 +169,9 @@ def run(
     compiled = load(path)
     used = compiled.default_seed if seed is None else seed
     target = out_dir or Path("runs") / f"{path.stem}-seed{used}"
-    result = outputs.run_and_write(compiled, used, target, every)
+    target.mkdir(parents=True, exist_ok=True)  # fail now, not after a long run
+    with outputs.run_progress(err, f"{compiled.name} (seed {used})") as progress:
+        result = outputs.run_and_write(compiled, used, target, every, progress)
     outputs.print_summary(out, result)
 
 

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Callable, Iterator
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from rich.console import Console
 from rich.markup import escape
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from drillsim.analysis.metrics import SCALARS
@@ -46,15 +49,38 @@ def write_starter(path: Path) -> Path:
     return dem
 
 
-def run_and_write(compiled: Compiled, seed: int, folder: Path, every_s: float) -> RunOutputs:
+def run_and_write(compiled: Compiled, seed: int, folder: Path, every_s: float,
+                  progress: Callable[[float], None] | None = None) -> RunOutputs:
     from drillsim.analysis.plots.evacuation import write_evacuation_figures
     from drillsim.analysis.plots.flood import write_flood_figures
 
-    result = run(compiled, seed)
+    result = run(compiled, seed, progress=progress)
     outputs = write_run(result.log, folder, compiled.plan.objectives, every_s)
     outputs.figures = write_flood_figures(compiled.world, result.hazards, folder)
     outputs.figures += write_evacuation_figures(result.log, folder)
     return outputs
+
+
+@contextlib.contextmanager
+def run_progress(console: Console, label: str) -> Iterator[Callable[[float], None]]:
+    """A progress reporter for a run: a live bar on a terminal, a plain line every tenth of
+    the run otherwise (log files get no carriage-return frames)."""
+    if console.is_terminal:
+        with Progress(TextColumn("{task.description}"), BarColumn(),
+                      TextColumn("{task.percentage:>3.0f}% simulated"), TimeElapsedColumn(),
+                      console=console, transient=True) as bar:
+            task = bar.add_task(escape(label), total=1.0)
+            yield lambda done: bar.update(task, completed=done)
+        return
+    last = [-1]
+
+    def line(done: float) -> None:
+        tenth = int(done * 10)
+        if tenth > last[0]:
+            last[0] = tenth
+            console.print(f"{escape(label)}: {10 * tenth}% simulated")
+
+    yield line
 
 
 def shown(value: float | str | None, unit: str) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
-from collections.abc import Generator, Iterator
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -28,11 +28,13 @@ class RunResult:
 
 
 def run(compiled: Compiled, seed: int | np.random.SeedSequence,
-        until_s: float | None = None) -> RunResult:
+        until_s: float | None = None,
+        progress: Callable[[float], None] | None = None) -> RunResult:
     """Run one replicate of ``compiled`` with ``seed`` until the scenario's duration (or
-    ``until_s``) and return its event log."""
+    ``until_s``) and return its event log. ``progress``, if given, is called with the share
+    of simulated time done (0 to 1, in hundredths); it sees the run, it does not change it."""
     with _collector_paused():
-        return _run(compiled, seed, until_s)
+        return _run(compiled, seed, until_s, progress)
 
 
 @contextlib.contextmanager
@@ -50,8 +52,8 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _run(compiled: Compiled, seed: int | np.random.SeedSequence,
-         until_s: float | None) -> RunResult:
+def _run(compiled: Compiled, seed: int | np.random.SeedSequence, until_s: float | None,
+         progress: Callable[[float], None] | None) -> RunResult:
     model = DrillModel(compiled, seed)
     try:
         model.emit("run.start", scenario=compiled.name, seed=seed_manifest(seed))
@@ -62,8 +64,12 @@ def _run(compiled: Compiled, seed: int | np.random.SeedSequence,
         for install in compiled.installers:
             install(model)
         end = compiled.duration_s if until_s is None else min(until_s, compiled.duration_s)
+        if progress is not None and end > 0:
+            model.env.process(_report_progress(model.env, end, progress))
         if end > 0:
             model.env.run(until=end)
+        if progress is not None:
+            progress(1.0)
         model.emit("run.end")
         return RunResult(log=model.log, hazards=model.hazards)
     finally:
@@ -95,6 +101,14 @@ def _log_initial_world(model: DrillModel) -> None:
         for i, fid in enumerate(table.ids):
             model.emit("facility.init", fid, w.roads.ids[table.node[i]], float(cap[i]),
                        type=kind, unit=unit, open=bool(flags[i]))
+
+
+def _report_progress(env: simpy.Environment, end_s: float,
+                     progress: Callable[[float], None]) -> Generator[simpy.Event]:
+    """Tell ``progress`` how far the run is, every hundredth of its simulated time."""
+    for k in range(100):
+        progress(k / 100)
+        yield env.timeout((k + 1) * end_s / 100 - env.now)
 
 
 def _hazard_timeline(model: DrillModel, hazard: HazardModel) -> Generator[simpy.Event]:
