@@ -235,3 +235,11 @@ def test_importing_drillsim_leaves_the_process_start_method_alone() -> None:
 def test_a_zero_length_run(tiny_compiled: Compiled) -> None:
     log = list(run(tiny_compiled, 0, until_s=0).log)
     assert log[-1].kind == "run.end" and log[-1].t_s == 0
+
+
+def test_progress_is_reported_without_changing_the_run(tiny_compiled: Compiled) -> None:
+    seen: list[float] = []
+    with_progress = run(tiny_compiled, 3, progress=seen.append).log
+    assert with_progress.digest() == run(tiny_compiled, 3).log.digest()
+    assert seen[0] == 0.0 and seen[-1] == 1.0 and len(seen) == 101
+    assert seen == sorted(seen)
