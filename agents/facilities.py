@@ -118,7 +118,8 @@ class ShelterAgent(mesa.Agent):
 
     # -- relief --------------------------------------------------------------------------
     def _relieve(self, hh: Household) -> None:
-        """Basic relief (water and food for a day) from stock, or wait for resupply."""
+        """Basic relief (water and food for a day) from stock; without stock the household
+        is kept in ``unrelieved`` (resupply comes with the relief-logistics model)."""
         b = self.model.compiled.behaviour
         need = {"water": b.relief_water_l * hh.size, "food": b.relief_food * hh.size}
         short = [item for item in ITEMS if self.stock[item] < need[item]]
@@ -143,15 +144,6 @@ class ShelterAgent(mesa.Agent):
             if self.stock[item] <= 0.0:
                 self.stock[item] = 0.0
                 self._stockout(item)
-
-    def resupply(self, item: str, amount: float) -> None:
-        """Stock arrives; households still waiting for relief get it first come first."""
-        self.stock[item] += amount
-        if self.stock[item] > 0:
-            self.out_of.discard(item)
-        waiting, self.unrelieved = self.unrelieved, []
-        for hh in waiting:
-            self._relieve(hh)
 
     def _stockout(self, item: str) -> None:
         if item not in self.out_of:
