@@ -46,6 +46,8 @@ class Journeys:
     waiting: dict[str, dict[int, deque[Household]]]
     fleet_needs: set[str]
     held: np.ndarray
+    ordered_out: set[int]
+    _targets_changed: bool
     _schedule: Callable[..., None]
     """The residents' calendar of what households are due to do."""
 
@@ -91,8 +93,7 @@ class Journeys:
     def drop_off(self, hh: Household, shelter: ShelterAgent) -> bool:
         """A vehicle brings a household to ``shelter``; False if it was turned away."""
         outcome = shelter.receive(hh)
-        if outcome in ("admitted", "waiting"):
-            self.status[hh.index] = SHELTERED if outcome == "admitted" else AT_DOOR
+        if self._settle(hh, outcome):
             return True
         hh.tried.add(shelter.index)
         return False
@@ -192,12 +193,15 @@ class Journeys:
 
     def _after_shelter(self, hh: Household, shelter: ShelterAgent, outcome: str,
                        at_s: float) -> None:
-        i = hh.index
-        if outcome == "admitted":
-            self.status[i] = SHELTERED
-        elif outcome == "waiting":
-            self.status[i] = AT_DOOR
-        else:
+        if not self._settle(hh, outcome):
             hh.tried.add(shelter.index)
             self._go_on(hh, int(self.model.world.shelters.node[shelter.index]), at_s)
+
+    def _settle(self, hh: Household, outcome: str) -> bool:
+        """Where a shelter's answer puts the household: inside, or waiting at its door;
+        False if it was turned away."""
+        if outcome not in ("admitted", "waiting"):
+            return False
+        self.status[hh.index] = SHELTERED if outcome == "admitted" else AT_DOOR
+        return True
 
