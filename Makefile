@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 # The editable install is a link tree (strict mode) that mypy/import-linter can read; a new
 # module needs a re-install, so the stamp depends on the package folders' contents.
 PKG_DIRS := sim agents analysis scenarios cli
-PKG_FILES := $(shell find $(PKG_DIRS) -name '*.py' -o -name '*.yaml' -o -name '*.asc' 2>/dev/null)
+PKG_FILES := $(shell find $(PKG_DIRS) -name '*.py' -o -name '*.yaml' -o -name '*.asc' -o -name '*.csv' 2>/dev/null)
 STAMP := $(VENV)/.installed
 
 .PHONY: demo test test-all lint bench clean help examples

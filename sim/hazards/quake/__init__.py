@@ -1,0 +1,1 @@
+"""Earthquake hazard: ground motion, building damage, casualties, broken roads, aftershocks."""
