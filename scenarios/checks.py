@@ -19,6 +19,8 @@ from drillsim.scenarios.schema.plan import Plan, ShelterAssignment
 from drillsim.scenarios.schema.region import Region
 from drillsim.scenarios.schema.scenario import Injects, Meta
 from drillsim.sim.hazards import HAZARDS
+from drillsim.sim.hazards.quake.bridges import BRIDGE_CLASSES
+from drillsim.sim.hazards.quake.fragility import BUILDING_TYPES, fragility
 
 Finding = tuple[tuple[Any, ...], str] | tuple[tuple[Any, ...], str, str]
 """(data path, message) or (data path, message, severity)."""
@@ -85,11 +87,30 @@ def check_hazards(hazards: list[Any], meta: Meta | None) -> Iterator[Finding]:
         yield from _end(h.start, meta, ("hazards", i, "start"), "the start")
 
 
+def check_chains(hazards: list[Any], region: Region | None) -> Iterator[Finding]:
+    """A chained hazard names an earthquake of the scenario and a site of the region."""
+    kinds = {h.id: h.kind for h in hazards}
+    sites = None if region is None else {site.id for site in region.sites}
+    for i, h in enumerate(hazards):
+        chain = h.triggered_by
+        if chain is None:
+            continue
+        path = ("hazards", i, "triggered_by")
+        if chain.hazard not in kinds:
+            yield from _missing(chain.hazard, kinds, "hazard", (*path, "hazard"))
+        elif kinds[chain.hazard] != "earthquake":
+            yield (*path, "hazard"), (f"hazard '{chain.hazard}' is a {kinds[chain.hazard]}; "
+                                      "only an earthquake can make a site fail")
+        if sites is not None:
+            yield from _missing(chain.site, sites, "site", (*path, "site"))
+
+
 def check_region(region: Region) -> Iterator[Finding]:
     r = ("region",)
     yield from _dupes(region.zones, (*r, "zones"), "zone")
     yield from _dupes(region.roads.nodes, (*r, "roads", "nodes"), "node")
     yield from _dupes(region.roads.links, (*r, "roads", "links"), "link")
+    yield from _dupes(region.sites, (*r, "sites"), "site")
     seen: dict[str, tuple[Any, ...]] = {}
     for kind in ("shelters", "hospitals", "depots", "stations"):
         yield from _dupes(getattr(region, kind), (*r, kind), "facility", seen)
@@ -111,6 +132,40 @@ def check_region(region: Region) -> Iterator[Finding]:
     zones = {z.id for z in region.zones}
     for i, row in enumerate(region.population_table):
         yield from _missing(row.zone, zones, "zone", (*r, "population_table", i, "zone"))
+
+
+def check_buildings(region: Region) -> Iterator[Finding]:
+    """Building types, design levels and bridge classes name what the earthquake tables
+    define (Hazus model building types and highway bridge classes)."""
+    r = ("region",)
+    for i, z in enumerate(region.zones):
+        for key in z.buildings:
+            btype, _, level = key.partition("/")  # a zone's default level adapts to the type
+            yield from _building(btype, level or None, (*r, "zones", i, "buildings", key))
+    for kind in ("shelters", "hospitals", "depots", "stations", "sites"):
+        for i, f in enumerate(getattr(region, kind)):
+            if f.building is not None:
+                yield from _building(f.building.type, f.building.code_level,
+                                     (*r, kind, i, "building", "type"))
+    for i, link in enumerate(region.roads.links):
+        if link.bridge_class is not None and link.bridge_class not in BRIDGE_CLASSES:
+            yield (*r, "roads", "links", i, "bridge_class"), (
+                f"unknown bridge class '{link.bridge_class}' (Hazus classes HWB1 … HWB28)")
+
+
+def _building(btype: str, level: str | None, path: tuple[Any, ...]) -> Iterator[Finding]:
+    if btype not in BUILDING_TYPES:
+        close = difflib.get_close_matches(btype, BUILDING_TYPES, n=1)
+        hint = f" (did you mean '{close[0]}'?)" if close else ""
+        yield path, (f"unknown building type '{btype}'{hint}; Hazus model building types "
+                     f"are {', '.join(BUILDING_TYPES)}")
+        return
+    if level is None:
+        return
+    try:
+        fragility(btype, level)
+    except ValueError as e:
+        yield path, f"{e} (write the level after the type, e.g. '{btype}/pre')"
 
 
 def check_plan(plan: Plan, region: Region | None, hazards: dict[str, str] | None,
@@ -276,9 +331,11 @@ def check_all(s: Sections) -> Iterator[Finding]:
     """Every cross-reference check that the valid sections allow."""
     if s.region is not None:
         yield from check_region(s.region)
+        yield from check_buildings(s.region)
     kinds = None if s.hazards is None else {h.id: h.kind for h in s.hazards}
     if s.hazards is not None:
         yield from check_hazards(s.hazards, s.meta)
+        yield from check_chains(s.hazards, s.region)
     if s.plan is not None:
         gauges = None if s.hazards is None else {
             g.id for h in s.hazards for g in getattr(h, "gauges", [])}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import datetime, timedelta
 from typing import Any
 
 import numpy as np
@@ -25,11 +26,13 @@ from drillsim.sim.behaviour import Behaviour, Channel
 from drillsim.sim.compiled import Compiled
 from drillsim.sim.hazards import HAZARDS, HazardSpec
 from drillsim.sim.hazards.base import FrozenDict
+from drillsim.sim.hazards.quake.damage import defined_level
 from drillsim.sim.world import (
     Depots,
     Hospitals,
     RoadGraph,
     Shelters,
+    Sites,
     Stations,
     Terrain,
     World,
@@ -62,7 +65,8 @@ def compile_scenario(scenario: Scenario, digest: str = "",
         duration_s=scenario.meta.duration,
         world=world,
         plan=compile_plan(scenario.plan, world, list(scenario.hazards)),
-        hazards=tuple(_hazard(h, scenario.meta.duration) for h in scenario.hazards),
+        hazards=tuple(_hazard(h, scenario.meta.duration, scenario.meta.start)
+                      for h in scenario.hazards),
         injects=tuple(_inject(i) for i in scenario.injects.scripted),
         random_injects=_random_injects(scenario),
         installers=(install_response,),
@@ -129,12 +133,14 @@ def compile_world(region: Region, terrain: Terrain | None = None) -> World:
             food_rations=frozen_array([s.stocks.food_rations for s in region.shelters], float),
             beds=frozen_array([s.stocks.beds for s in region.shelters], float),
             opening_delay_s=tuple(as_dist(s.opening_delay) for s in region.shelters),
+            building=_buildings(region.shelters),
         ),
         hospitals=Hospitals(
             ids=tuple(h.id for h in region.hospitals),
             names=tuple(h.name or h.id for h in region.hospitals),
             node=_nodes(roads, [h.node for h in region.hospitals]),
             beds=frozen_array([h.beds for h in region.hospitals], float),
+            building=_buildings(region.hospitals),
         ),
         depots=Depots(
             ids=tuple(d.id for d in region.depots),
@@ -145,13 +151,44 @@ def compile_world(region: Region, terrain: Terrain | None = None) -> World:
             water_l=frozen_array([d.stocks.water_l for d in region.depots], float),
             food_rations=frozen_array([d.stocks.food_rations for d in region.depots], float),
             beds=frozen_array([d.stocks.beds for d in region.depots], float),
+            building=_buildings(region.depots),
         ),
         stations=Stations(
             ids=tuple(s.id for s in region.stations),
             names=tuple(s.name or s.id for s in region.stations),
             node=_nodes(roads, [s.node for s in region.stations]),
+            building=_buildings(region.stations),
         ),
         exits=_nodes(roads, list(dict.fromkeys(region.roads.exits))),
+        sites=compile_sites(region),
+    )
+
+
+def _building(b: Any) -> str:
+    return "" if b is None else f"{b.type}/{b.code_level}"
+
+
+def _buildings(facilities: list[Any]) -> tuple[str, ...]:
+    return tuple(_building(f.building) for f in facilities)
+
+
+DAMAGE_STATE = {"moderate": 2, "extensive": 3, "complete": 4}
+
+
+def compile_sites(region: Region) -> Sites:
+    sites = region.sites
+    fragility = [(s.fragility.median_pga_g, s.fragility.beta) if s.fragility else (np.nan, np.nan)
+                 for s in sites]
+    return Sites(
+        ids=tuple(s.id for s in sites), names=tuple(s.name or s.id for s in sites),
+        kind=tuple(s.kind for s in sites),
+        x_m=frozen_array([s.x for s in sites], float), y_m=frozen_array([s.y for s in sites],
+                                                                        float),
+        building=tuple(_building(s.building) for s in sites),
+        median_pga_g=frozen_array([f[0] for f in fragility], float),
+        beta=frozen_array([f[1] for f in fragility], float),
+        fails_at=frozen_array([DAMAGE_STATE[s.fails_at] for s in sites], int),
+        stores=tuple(s.stores for s in sites),
     )
 
 
@@ -188,6 +225,8 @@ def compile_roads(region: Region) -> RoadGraph:
         free_speed_m_s=frozen_array([r[3].free_speed_km_h / 3.6 for r in rows], float),
         capacity_veh_h=frozen_array(np.where(np.isnan(cap), lanes * LANE_CAPACITY_VEH_H, cap)),
         bridge=frozen_array([r[3].bridge for r in rows], bool),
+        bridge_class=tuple((r[3].bridge_class or "HWB28") if r[3].bridge else ""
+                           for r in rows),
     )
 
 
@@ -218,8 +257,11 @@ def compile_zones(region: Region, roads: RoadGraph) -> Zones:
                   for i, z in enumerate(zones)]
     vs30 = [z.vs30_m_s or SITE_CLASS_VS30.get(z.site_class or "", DEFAULT_VS30_M_S)
             for z in zones]
-    types = tuple(sorted({t for z in zones for t in z.buildings}))
-    buildings = np.array([[z.buildings.get(t, 0) for t in types] for z in zones], float)
+    levels = [z.code_level or region.code_level for z in zones]
+    keyed = [{t if "/" in t else f"{t}/{defined_level(t, levels[i])}": n
+              for t, n in z.buildings.items()} for i, z in enumerate(zones)]
+    types = tuple(sorted({t for z in keyed for t in z}))
+    buildings = np.array([[z.get(t, 0) for t in types] for z in keyed], float)
     return Zones(
         ids=tuple(z.id for z in zones), names=tuple(z.name or z.id for z in zones),
         x_m=frozen_array(xy[:, 0]), y_m=frozen_array(xy[:, 1]),
@@ -364,11 +406,14 @@ def _channel(given: Any, default: Channel) -> Channel:
 
 # -- hazards and injects ------------------------------------------------------------------------
 
-def _hazard(h: Any, scenario_s: float) -> HazardSpec:
+def _hazard(h: Any, scenario_s: float, start: datetime) -> HazardSpec:
     # warnings=False: pydantic's serializer tries a callable-discriminated union's first member
     # (a number) before the distribution and warns; the dumped values are right (tested).
     params = h.model_dump(exclude={"id", "kind", "start", "duration"}, warnings=False)
     params["horizon_s"] = (h.duration if h.duration is not None else scenario_s - h.start)
+    params["scenario_s"] = scenario_s
+    onset = start + timedelta(seconds=h.start)
+    params["start_hour"] = onset.hour + onset.minute / 60 + onset.second / 3600
     return HazardSpec(id=h.id, kind=h.kind, start_s=h.start, duration_s=h.duration,
                       params=params)
 

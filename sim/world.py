@@ -58,7 +58,9 @@ class _Table:
 
 @dataclass(frozen=True, eq=False)
 class Zones(_Table):
-    """Residential zones. ``buildings[i, j]`` counts buildings of type ``building_types[j]``."""
+    """Residential zones. ``buildings[i, j]`` counts buildings of type ``building_types[j]``,
+    a Hazus model building type and its seismic design level as ``"TYPE/level"`` (e.g.
+    ``"URML/pre"``)."""
 
     ids: tuple[str, ...]
     names: tuple[str, ...]
@@ -97,9 +99,17 @@ class RoadGraph(_Table):
     free_speed_m_s: np.ndarray
     capacity_veh_h: np.ndarray
     bridge: np.ndarray
+    bridge_class: tuple[str, ...] = ()
+    """Per link, the Hazus highway bridge class of a bridge ("" for other roads)."""
 
     _LINK_FIELDS = frozenset({"link_from", "link_to", "length_m", "lanes", "free_speed_m_s",
                               "capacity_veh_h", "bridge"})
+
+    def __post_init__(self) -> None:
+        if not self.bridge_class:
+            classes = tuple("HWB28" if b else "" for b in np.asarray(self.bridge).tolist())
+            object.__setattr__(self, "bridge_class", classes)
+        super().__post_init__()
 
     def _rows(self, name: str) -> int:
         return len(self.link_ids) if name in self._LINK_FIELDS else len(self.ids)
@@ -158,11 +168,19 @@ class RoadGraph(_Table):
 
 @dataclass(frozen=True, eq=False)
 class Facilities(_Table):
-    """Facilities of one kind: ids, display names and the road node each stands at."""
+    """Facilities of one kind: ids, display names and the road node each stands at;
+    ``building`` is each one's building as ``"TYPE/level"`` ("" if shaking cannot damage
+    it)."""
 
     ids: tuple[str, ...]
     names: tuple[str, ...]
     node: np.ndarray
+    building: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if not self.building:
+            object.__setattr__(self, "building", ("",) * len(self.ids))
+        super().__post_init__()
 
 
 @dataclass(frozen=True, eq=False)
@@ -196,6 +214,25 @@ class Depots(Facilities):
 @dataclass(frozen=True, eq=False)
 class Stations(Facilities):
     """Stations where teams are based."""
+
+
+@dataclass(frozen=True, eq=False)
+class Sites(_Table):
+    """Structures whose failure in an earthquake can start another hazard. Each fails at
+    damage state ``fails_at`` (2 moderate, 3 extensive, 4 complete) of its ``building``
+    (``"TYPE/level"``) or, where it has none, by its own lognormal fragility
+    (``median_pga_g``, ``beta``)."""
+
+    ids: tuple[str, ...] = ()
+    names: tuple[str, ...] = ()
+    kind: tuple[str, ...] = ()
+    x_m: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    y_m: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    building: tuple[str, ...] = ()
+    median_pga_g: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    beta: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    fails_at: np.ndarray = field(default_factory=lambda: np.zeros(0, int))
+    stores: tuple[str, ...] = ()
 
 
 def shelter_times(roads: RoadGraph, zone_nodes: np.ndarray,
@@ -277,6 +314,8 @@ class World:
     """The ground-elevation grid, if the scenario has one (floods need it)."""
     exits: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
     """Road nodes where evacuees leave the region (reaching one is reaching safety)."""
+    sites: Sites = field(default_factory=Sites)
+    """Structures whose failure can start another hazard (disaster chains)."""
 
     def __post_init__(self) -> None:
         if self.zone_to_shelter_s.shape != (len(self.zones), len(self.shelters)):

@@ -15,10 +15,19 @@ from drillsim.scenarios.schema.base import (
     Id,
     NonNegative,
     Positive,
+    Share,
     Strict,
     UncertainDuration,
     UncertainNumber,
 )
+
+
+class Trigger(Strict):
+    """A disaster chain: this hazard starts when an earthquake makes a site fail."""
+
+    hazard: Id = Field(description="the earthquake whose shaking can make the site fail")
+    site: Id = Field(description="a site of the region (a hazmat store, a dam, a levee)")
+    delay: Duration = Field(0.0, description="from the site's failure to this hazard's onset")
 
 
 class HazardBase(Strict):
@@ -26,6 +35,9 @@ class HazardBase(Strict):
     start: Duration = Field(0.0, description="onset, from the scenario's start")
     duration: Duration | None = Field(None, description="how long it lasts (default: to the "
                                       "end of the scenario)")
+    triggered_by: Trigger | None = Field(
+        None, description="start only if an earthquake makes a site fail (then ``start`` is "
+        "ignored); the hazard never happens if the site holds")
 
 
 class NoHazard(HazardBase):
@@ -105,6 +117,14 @@ class FloodHazard(HazardBase):
         return self
 
 
+Material = Literal["masonry", "concrete", "steel", "wood", "other"]
+TRAPPED_SHARE: dict[str, float] = {
+    "masonry": 0.5, "concrete": 0.7, "steel": 0.7, "wood": 0.5, "other": 0.5}
+"""Share of a collapsed building's occupants trapped (Coburn & Spence 2002, Earthquake
+Protection, 2nd ed., the M3 factor of the casualty model: masonry 50 %, reinforced concrete
+70 %; steel taken as concrete, wood and other as masonry)."""
+
+
 class Hypocentre(Strict):
     x: float
     y: float
@@ -118,6 +138,19 @@ class FiniteFault(Strict):
     width_km: Positive
 
 
+class Aftershocks(Strict):
+    """A Reasenberg & Jones (1989) aftershock sequence: rate of aftershocks of magnitude ≥ M
+    at t days after a mainshock Mm is 10^(a + b (Mm − M)) (t + c)^−p. Defaults: their generic
+    California parameters."""
+
+    a: float = -1.67
+    b: Positive = 0.91
+    p: Positive = 1.08
+    c_days: Positive = 0.05
+    min_magnitude: float = Field(4.5, ge=3.0, description="smallest aftershock simulated "
+                                 "(smaller ones rarely add damage)")
+
+
 class EarthquakeHazard(HazardBase):
     """A rupture that shakes every zone; aftershocks follow if asked."""
 
@@ -127,7 +160,15 @@ class EarthquakeHazard(HazardBase):
     mechanism: Literal["strike-slip", "normal", "reverse", "unspecified"] = "unspecified"
     ground_motion_model: Literal["BA08", "BSSA14", "CN-IPE"] = "BSSA14"
     fault: FiniteFault | None = None
-    aftershocks: bool = True
+    aftershocks: bool | Aftershocks = Field(
+        True, description="true: the generic Reasenberg–Jones sequence; false: none; or the "
+        "sequence's parameters")
+    variability: bool = Field(True, description="sample between-event and spatially "
+                              "correlated within-event residuals (false: median shaking)")
+    trapped_share: dict[Material, Share] = Field(
+        default_factory=lambda: dict(TRAPPED_SHARE),
+        description="share of the occupants of a collapsed building who are trapped, by "
+        "material (masonry, concrete, steel, wood, other)")
 
 
 class WindShift(Strict):

@@ -36,6 +36,18 @@ PLANNING_AREA_M2_PER_PERSON: dict[str, float] = {"III": 2.0, "II": 3.0, "I": 4.5
 medium and long stay)."""
 
 
+CodeLevel = Literal["high", "moderate", "low", "pre"]
+"""Seismic design level of a building (Hazus: high-, moderate-, low- and pre-code)."""
+
+
+class Building(Strict):
+    """The building a facility or site occupies, for earthquake damage: a Hazus model
+    building type (W1, C2M, URML, …) and its seismic design level."""
+
+    type: str = Field(min_length=1, description="Hazus model building type (W1, C2M, URML, …)")
+    code_level: CodeLevel = "moderate"
+
+
 class Zone(Strict):
     """A residential zone with its people and buildings."""
 
@@ -53,7 +65,12 @@ class Zone(Strict):
     disabled_share: Share = 0.0
     carless_share: Share = 0.0
     buildings: dict[str, Count] = Field(default_factory=dict, description="number of buildings "
-                                        "by structural type (Hazus names: W1, C1L, URML, …)")
+                                        "by structural type (Hazus names: W1, C1L, URML, …), "
+                                        "optionally with its design level: URML/pre")
+    code_level: CodeLevel | None = Field(None, description="seismic design level of the "
+                                         "zone's buildings (default: the region's); a type "
+                                         "Hazus does not define at it takes the nearest level "
+                                         "it does (URM: low or pre)")
     elevation_m: float = 0.0
     vs30_m_s: Positive | None = None
     site_class: Literal["A", "B", "C", "D", "E"] | None = None
@@ -92,6 +109,15 @@ class Link(Strict):
         "saturation flow rate)")
     two_way: bool = True
     bridge: bool = False
+    bridge_class: str | None = Field(None, description="Hazus highway bridge class HWB1–HWB28 "
+                                     "for earthquake damage (default for a bridge: HWB28, "
+                                     "Hazus's class for bridges not otherwise classified)")
+
+    @model_validator(mode="after")
+    def _bridge(self) -> Link:
+        if self.bridge_class is not None and not self.bridge:
+            raise ValueError("bridge_class is given but bridge is false")
+        return self
 
 
 class RoadNetwork(Strict):
@@ -123,6 +149,8 @@ class Shelter(Strict):
     floor_area_m2: Positive | None = None
     stocks: Stocks = Field(default_factory=Stocks)
     opening_delay: UncertainDuration = 0.0
+    building: Building | None = Field(None, description="its building, for earthquake damage "
+                                      "(none: shaking does not damage it, e.g. an open space)")
 
     @model_validator(mode="after")
     def _size(self) -> Shelter:
@@ -148,6 +176,8 @@ class Hospital(Strict):
     name: str = ""
     node: Id
     beds: Count
+    building: Building | None = Field(None, description="its building, for earthquake damage "
+                                      "(none: shaking does not damage it, e.g. an open space)")
 
 
 class Depot(Strict):
@@ -158,12 +188,47 @@ class Depot(Strict):
     node: Id
     tier: Literal["city", "district", "street", "community"]
     stocks: Stocks = Field(default_factory=Stocks)
+    building: Building | None = Field(None, description="its building, for earthquake damage "
+                                      "(none: shaking does not damage it, e.g. an open space)")
 
 
 class Station(Strict):
     id: Id
     name: str = ""
     node: Id
+    building: Building | None = Field(None, description="its building, for earthquake damage "
+                                      "(none: shaking does not damage it, e.g. an open space)")
+
+
+class Fragility(Strict):
+    """A lognormal fragility curve: the median peak ground acceleration at which the site
+    fails and the dispersion (standard deviation of ln PGA)."""
+
+    median_pga_g: Positive
+    beta: Positive = 0.6
+
+
+class Site(Strict):
+    """A structure whose failure in an earthquake can start another hazard (a disaster
+    chain): a store of hazardous material, a dam or a levee. Give its building (it fails at
+    ``fails_at`` damage) or its own fragility curve."""
+
+    id: Id
+    name: str = ""
+    kind: Literal["hazmat", "dam", "levee", "other"]
+    x: float
+    y: float
+    building: Building | None = None
+    fragility: Fragility | None = None
+    fails_at: Literal["moderate", "extensive", "complete"] = Field(
+        "extensive", description="the building damage state at which the site fails")
+    stores: str = Field("", description="what it holds, for the log (e.g. 'chlorine, 30 t')")
+
+    @model_validator(mode="after")
+    def _how_it_fails(self) -> Site:
+        if (self.building is None) == (self.fragility is None):
+            raise ValueError("give the site's building or its fragility, one of them")
+        return self
 
 
 class TerrainFile(Strict):
@@ -189,6 +254,10 @@ class Region(Strict):
     hospitals: list[Hospital] = Field(default_factory=list)
     depots: list[Depot] = Field(default_factory=list)
     stations: list[Station] = Field(default_factory=list)
+    sites: list[Site] = Field(default_factory=list, description="structures whose failure can "
+                              "start another hazard (hazardous-material stores, dams, levees)")
+    code_level: CodeLevel = Field("moderate", description="seismic design level of buildings "
+                                  "where a zone does not give one")
     population_table: list[PopulationRow] = Field(default_factory=list)
     terrain: TerrainFile | None = Field(None, description="ground elevation grid (floods "
                                         "need one)")
