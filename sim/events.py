@@ -48,7 +48,30 @@ KINDS: dict[str, EventKind] = _kinds(
               frozenset({"type", "class", "unit", "open"})),
     EventKind("team.init", "A team of the plan (qty: members).",
               frozenset({"type", "mutual_aid"})),
-    EventKind("hazard.onset", "A hazard begins.", frozenset({"hazard_kind", "modelled"})),
+    EventKind("hazard.onset", "A hazard begins (a chained one names its cause: the hazard "
+              "that made a site fail, and the site).",
+              frozenset({"hazard_kind", "modelled", "cause", "site"})),
+    EventKind("quake.shock", "An earthquake shock (qty: magnitude; actor: the hazard; place: "
+              "the zone nearest the epicentre).", frozenset({"aftershock", "depth_km"})),
+    EventKind("quake.shaking", "How hard a shock shakes a zone (qty: peak ground "
+              "acceleration, g; mmi: intensity by Worden et al. 2012).", frozenset({"mmi"})),
+    EventKind("quake.damage", "Buildings of a zone after a shock (qty: buildings newly at "
+              "extensive damage or worse; the counts are of buildings in each state).",
+              frozenset({"slight", "moderate", "extensive", "complete", "collapsed"})),
+    EventKind("quake.structure", "A facility, bridge or site is damaged by a shock (qty: "
+              "damage state 1 slight … 4 complete; actor: its id).",
+              frozenset({"state", "type"})),
+    EventKind("housing.damage", "Homes collapse or are severely damaged (qty: rooms, at "
+              "three rooms per household; place: the zone).", frozenset({"households"}),
+              counter="rooms_collapsed"),
+    EventKind("people.killed", "People die (qty: persons; place: their zone).",
+              frozenset({"cause"}), counter="deaths"),
+    EventKind("people.injured", "People are injured (qty: persons; place: their zone); "
+              "Hazus severity 1 first aid, 2 hospital care, 3 life-threatening.",
+              frozenset({"severity", "cause"}), counter="injured"),
+    EventKind("people.displaced", "People cannot stay in their damaged homes and need "
+              "shelter (qty: persons; place: their zone).", frozenset({"cause"}),
+              counter="displaced"),
     EventKind("hazard.end", "A hazard ends."),
     EventKind("plan.trigger", "A plan trigger's condition became true.",
               frozenset({"condition", "for"})),
@@ -100,7 +123,8 @@ KINDS: dict[str, EventKind] = _kinds(
               "the zone).", frozenset({"household", "fleet"})),
     EventKind("evac.census", "Where a zone's residents are (qty: residents; actor: the zone, "
               "or 'region' for the total).",
-              frozenset({"home", "on_way", "sheltered", "safe", "hospital", "dead"})),
+              frozenset({"home", "on_way", "sheltered", "safe", "hospital", "dead",
+                         "trapped"})),
     EventKind("evac.exposure", "Person-minutes spent in the hazard above the exposure "
               "threshold since the last census (qty; actor: the zone).",
               frozenset({"where"})),
@@ -113,15 +137,20 @@ KINDS: dict[str, EventKind] = _kinds(
 
 FIELDS: dict[str, tuple[type | tuple[type, ...], pa.DataType]] = {
     "action": (str, pa.string()),
+    "aftershock": (bool, pa.bool_()),
     "bridge": (bool, pa.bool_()),
     "cause": (str, pa.string()),
     "channel": (str, pa.string()),
     "class": (str, pa.string()),
+    "collapsed": (int, pa.int64()),
+    "complete": (int, pa.int64()),
     "condition": (str, pa.string()),
     "counter": (str, pa.string()),
     "dead": (int, pa.int64()),
     "decision": (str, pa.string()),
+    "depth_km": (float, pa.float64()),
     "dest": (str, pa.string()),
+    "extensive": (int, pa.int64()),
     "fleet": (str, pa.string()),
     "for": (str, pa.string()),
     "hazard_kind": (str, pa.string()),
@@ -133,8 +162,10 @@ FIELDS: dict[str, tuple[type | tuple[type, ...], pa.DataType]] = {
     "item": (str, pa.string()),
     "level": (str, pa.string()),
     "message": (str, pa.string()),
+    "mmi": (float, pa.float64()),
     "mode": (str, pa.string()),
     "modelled": (bool, pa.bool_()),
+    "moderate": (int, pa.int64()),
     "mutual_aid": (bool, pa.bool_()),
     "need": (str, pa.string()),
     "on_way": (int, pa.int64()),
@@ -146,8 +177,13 @@ FIELDS: dict[str, tuple[type | tuple[type, ...], pa.DataType]] = {
     "safe": (int, pa.int64()),
     "scenario": (str, pa.string()),
     "seed": (dict, pa.string()),  # JSON text: {"entropy": …, "spawn_key": […]}
+    "severity": (int, pa.int64()),
     "sheltered": (int, pa.int64()),
+    "site": (str, pa.string()),
+    "slight": (int, pa.int64()),
+    "state": (str, pa.string()),
     "target": (str, pa.string()),
+    "trapped": (int, pa.int64()),
     "type": (str, pa.string()),
     "unit": (str, pa.string()),
     "where": (str, pa.string()),

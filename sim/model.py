@@ -11,7 +11,8 @@ import simpy
 
 from drillsim.sim.compiled import Compiled
 from drillsim.sim.events import EventLog
-from drillsim.sim.hazards import HazardModel, build_hazard
+from drillsim.sim.hazards import HazardModel
+from drillsim.sim.hazards.chains import build_hazards
 from drillsim.sim.mesa_compat import mesa
 from drillsim.sim.state import WorldState, counter_value
 from drillsim.sim.streams import Streams, as_seed_sequence
@@ -45,10 +46,8 @@ class DrillModel(mesa.Model):
         })
         self.people_at_home: np.ndarray = np.asarray(compiled.world.zones.population, float)
         """Persons at home in each zone (the residents model keeps it current)."""
-        self.hazards: list[HazardModel] = [
-            build_hazard(spec, compiled.world, streams(f"hazard:{spec.id}"))
-            for spec in compiled.hazards
-        ]
+        self.hazards: list[HazardModel] = build_hazards(
+            compiled.hazards, compiled.world, compiled.duration_s, streams)
 
     @property
     def now(self) -> float:

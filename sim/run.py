@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import math
 from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass, field
 
@@ -113,8 +114,13 @@ def _report_progress(env: simpy.Environment, end_s: float,
 
 def _hazard_timeline(model: DrillModel, hazard: HazardModel) -> Generator[simpy.Event]:
     spec = hazard.spec
+    if math.isinf(spec.start_s):
+        return  # a chained hazard whose trigger never came
     yield model.env.timeout(spec.start_s)
-    model.emit("hazard.onset", spec.id, hazard_kind=spec.kind, modelled=hazard.modelled)
+    chain = spec.params.get("triggered_by")
+    cause = {} if chain is None else {"cause": chain["hazard"], "site": chain["site"]}
+    model.emit("hazard.onset", spec.id, hazard_kind=spec.kind, modelled=hazard.modelled,
+               **cause)
     if spec.duration_s is not None:
         yield model.env.timeout(spec.duration_s)
         model.emit("hazard.end", spec.id)

@@ -16,6 +16,7 @@ from drillsim.sim.hazards.base import (
     register_hazard,
 )
 from drillsim.sim.hazards.flood import hazard as _flood  # noqa: F401  (registers "flood")
+from drillsim.sim.hazards.quake import hazard as _quake  # noqa: F401  (registers "earthquake")
 
 __all__ = [
     "HAZARDS",

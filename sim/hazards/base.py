@@ -58,6 +58,9 @@ class HazardModel(ABC):
     kind: ClassVar[str]
     measure: ClassVar[str]
     modelled: ClassVar[bool] = True
+    seen_from_home: ClassVar[bool] = True
+    """Whether residents at home see its field as a cue to leave (a flood at the door is;
+    an earthquake's shaking acts on people through the damage it does instead)."""
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)

@@ -1,0 +1,62 @@
+"""Disaster chains: a hazard that starts only when an earthquake makes a site fail (a
+chlorine store cracks, a levee breaks). The triggering earthquake is realised first; the
+chained hazard is then built with its onset at the failure (plus its delay), or left dormant
+if the site holds."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+
+import numpy as np
+
+from drillsim.sim.hazards.base import HazardModel, HazardSpec, build_hazard
+from drillsim.sim.world import World
+
+
+class DormantHazard(HazardModel):
+    """A chained hazard whose trigger never came: it never starts, its field is zero."""
+
+    kind = "dormant"
+    measure = "none"
+
+    def sample(self, t_s: float, x_m: np.ndarray, y_m: np.ndarray) -> np.ndarray:
+        return np.zeros(np.broadcast(x_m, y_m).shape)
+
+
+def build_hazards(specs: Sequence[HazardSpec], world: World, scenario_s: float,
+                  stream: Callable[[str], np.random.Generator]) -> list[HazardModel]:
+    """Every hazard of the scenario, in the scenario's order; chained ones after the hazards
+    that trigger them are realised (each from its own named stream, so a chain does not
+    change any other hazard's draws)."""
+    built: dict[str, HazardModel] = {}
+    pending = list(specs)
+    while pending:
+        waiting = []
+        for spec in pending:
+            trigger = spec.params.get("triggered_by")
+            if trigger is not None and trigger["hazard"] not in built:
+                waiting.append(spec)
+                continue
+            if trigger is not None:
+                spec = chained_spec(spec, built[trigger["hazard"]], scenario_s)
+            built[spec.id] = (DormantHazard(spec) if math.isinf(spec.start_s)
+                              else build_hazard(spec, world, stream(f"hazard:{spec.id}")))
+        if len(waiting) == len(pending):  # a cycle: the schema checks prevent it
+            raise ValueError("hazards trigger each other in a cycle: "
+                             + ", ".join(s.id for s in waiting))
+        pending = waiting
+    return [built[s.id] for s in specs]
+
+
+def chained_spec(spec: HazardSpec, trigger: HazardModel, scenario_s: float) -> HazardSpec:
+    """``spec`` with its onset at the failure of its site (inf: the site holds)."""
+    how = spec.params["triggered_by"]
+    failure = getattr(trigger, "failure_time", None)
+    at = failure(how["site"]) if failure is not None else None
+    if at is None:
+        return replace(spec, start_s=math.inf)
+    start = float(at) + float(how["delay"])
+    horizon = spec.duration_s if spec.duration_s is not None else scenario_s - start
+    return replace(spec, start_s=start, params={**spec.params, "horizon_s": max(horizon, 0.0)})

@@ -1,0 +1,145 @@
+"""The shocks of an earthquake (the mainshock and its aftershocks) and the shaking each one
+brings to a set of places: median ground motion from the scenario's model, plus a
+between-event term shared by every place and a spatially correlated within-event term
+(Jayaram & Baker 2009), so that neighbouring places shake alike.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from drillsim.sim.hazards.quake.aftershocks import SequenceParams, sample_sequence
+from drillsim.sim.hazards.quake.correlation import correlated_normals
+from drillsim.sim.hazards.quake.gmice import mmi_to_pga
+from drillsim.sim.hazards.quake.gmpe import ground_motion_terms
+from drillsim.sim.hazards.quake.intensity_cn import cn_intensity
+from drillsim.sim.hazards.quake.rupture import Rupture, distances, strike_frame
+
+DAY_S = 86400.0
+SA10 = "SA(1.0)"
+
+
+@dataclass(frozen=True)
+class Shock:
+    """One shock: when (seconds from the scenario's start), how big, and its rupture."""
+
+    t_s: float
+    magnitude: float
+    rupture: Rupture
+    aftershock: bool = False
+
+
+def rupture_length_km(magnitude: float) -> float:
+    """Subsurface rupture length, all mechanisms: log10 L = −2.44 + 0.59 M (Wells &
+    Coppersmith 1994, BSSA 84(4), Table 2A)."""
+    return float(10 ** (-2.44 + 0.59 * magnitude))
+
+
+def mainshock(params: Mapping[str, Any], start_s: float) -> Shock:
+    h, fault = params["hypocentre"], params.get("fault")
+    plane = {} if fault is None else {
+        "strike_deg": fault["strike_deg"], "dip_deg": fault["dip_deg"],
+        "length_km": fault["length_km"], "width_km": fault["width_km"]}
+    return Shock(start_s, float(params["magnitude"]),
+                 Rupture(float(h["x"]), float(h["y"]), float(h["depth_km"]), **plane))
+
+
+def aftershock_params(params: Mapping[str, Any]) -> tuple[SequenceParams, float] | None:
+    given = params.get("aftershocks", True)
+    if given is False:
+        return None
+    if given is True:
+        return SequenceParams(), 4.5
+    return (SequenceParams(a=given["a"], b=given["b"], c_days=given["c_days"], p=given["p"]),
+            float(given["min_magnitude"]))
+
+
+def aftershocks(main: Shock, params: Mapping[str, Any], horizon_s: float,
+                rng: np.random.Generator) -> list[Shock]:
+    """The Reasenberg–Jones sequence of ``main`` within ``horizon_s``. Each aftershock is a
+    point source placed uniformly over the mainshock's fault plane (or, for a point
+    mainshock, along a line of the Wells–Coppersmith rupture length through the epicentre,
+    north–south) at the mainshock's depth range."""
+    sequence = aftershock_params(params)
+    if sequence is None or horizon_s <= 0:
+        return []
+    seq, m_min = sequence
+    if m_min >= main.magnitude:
+        return []
+    times_d, mags = sample_sequence(main.magnitude, horizon_s / DAY_S, rng, min_magnitude=m_min,
+                                    params=seq)
+    out, length_km = [], rupture_length_km(main.magnitude)
+    for t_d, m in zip(np.asarray(times_d).tolist(), np.asarray(mags).tolist(), strict=True):
+        x, y, depth = _somewhere_on(main.rupture, length_km, rng)
+        out.append(Shock(main.t_s + t_d * DAY_S, float(m), Rupture(x, y, depth), True))
+    return out
+
+
+def _somewhere_on(r: Rupture, length_km: float,
+                  rng: np.random.Generator) -> tuple[float, float, float]:
+    a, b = rng.random(2)
+    if r.is_finite:
+        corners = r.corners_m()  # (4, 3): x, y, depth_m
+        p = corners[0] + a * (corners[1] - corners[0]) + b * (corners[3] - corners[0])
+        return float(p[0]), float(p[1]), max(float(p[2]) / 1000.0, 1.0)
+    return r.x_m, r.y_m + (a - 0.5) * 1000.0 * length_km, r.depth_km
+
+
+@dataclass(frozen=True)
+class Places:
+    """Where shaking is wanted: coordinates (m) and the site condition Vs30 (m/s)."""
+
+    x_m: np.ndarray
+    y_m: np.ndarray
+    vs30_m_s: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.x_m)
+
+
+def median_motion(model: str, shock: Shock, places: Places, mechanism: str,
+                  imt: str = "PGA") -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(median, tau, phi) of ln(motion) at ``places`` for ``shock``. The intensity model of
+    Chinese practice ("CN-IPE") gives intensity, turned into PGA by the Worden et al. (2012)
+    relation (read as MMI); its scatter is all given to the within-event term, and for
+    spectral acceleration (bridges) BSSA14 stands in."""
+    if model == "CN-IPE":
+        if imt != "PGA":
+            return median_motion("BSSA14", shock, places, mechanism, imt)
+        along, across = strike_frame(shock.rupture, places.x_m, places.y_m)
+        intensity, sigma = cn_intensity(shock.magnitude, along, across)
+        pga = np.asarray(mmi_to_pga(intensity), float)
+        # a scatter of sigma intensity units in ln(PGA): the local slope of the inverse GMICE
+        slope = np.log(np.asarray(mmi_to_pga(np.asarray(intensity) + 0.05), float) / pga) / 0.05
+        return pga, np.zeros_like(pga), np.abs(slope) * np.asarray(sigma, float)
+    rjb, rrup = distances(shock.rupture, places.x_m, places.y_m)
+    gm = ground_motion_terms(model, shock.magnitude, rjb, places.vs30_m_s, mechanism=mechanism,
+                             imt=imt, rrup_km=rrup)
+    n = len(places)
+    return (np.broadcast_to(gm.median, (n,)).astype(float),
+            np.broadcast_to(gm.tau, (n,)).astype(float),
+            np.broadcast_to(gm.phi, (n,)).astype(float))
+
+
+def realised_motion(model: str, shock: Shock, places: Places, mechanism: str, imt: str,
+                    rng: np.random.Generator, variability: bool) -> np.ndarray:
+    """Ground motion at ``places`` with residuals drawn: ln y = ln median + τ ε_B + φ ε_W,
+    ε_B one standard normal for the shock, ε_W a correlated field over the places."""
+    median, tau, phi = median_motion(model, shock, places, mechanism, imt)
+    event = rng.standard_normal()
+    period = 1.0 if imt == SA10 else 0.0
+    within = correlated_normals(places.x_m, places.y_m, rng, period_s=period) \
+        if len(places) else np.zeros(0)
+    if not variability:
+        return median
+    return median * np.exp(tau * event + phi * within)
+
+
+def shocks_of(params: Mapping[str, Any], start_s: float, rng: np.random.Generator) -> list[Shock]:
+    """The mainshock and its aftershocks within the hazard's horizon."""
+    main = mainshock(params, start_s)
+    return [main, *aftershocks(main, params, float(params.get("horizon_s", 0.0)), rng)]
