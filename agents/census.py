@@ -21,22 +21,27 @@ from drillsim.sim.model import DrillModel
 
 
 def take_census(model: DrillModel, table: Households, status: np.ndarray,
-                exposure: dict[str, np.ndarray]) -> None:
+                exposure: dict[str, np.ndarray], tallies: dict[str, np.ndarray]) -> None:
     """Log where everyone is (``evac.census`` per zone and for the region) and the exposure
-    since the last census (``evac.exposure``), then reset the exposure."""
+    since the last census (``evac.exposure``), then reset the exposure. ``tallies`` are the
+    persons per zone taken out of their households (dead, in hospital, trapped)."""
     zones = model.world.zones
     counts = np.zeros((len(STATUS), len(zones)), np.int64)
     np.add.at(counts, (status, table.zone), table.size)
     home, on_way = counts[HOME] + counts[WAITING], counts[ON_WAY] + counts[AT_DOOR]
+    dead = counts[DEAD] + tallies["dead"].astype(np.int64)
+    hospital = counts[HOSPITAL] + tallies["hospital"].astype(np.int64)
+    trapped = tallies["trapped"].astype(np.int64)
+    total = counts.sum(axis=0) + sum(t.astype(np.int64) for t in tallies.values())
     for z, zid in enumerate(zones.ids):
-        model.emit("evac.census", zid, zid, float(counts[:, z].sum()),
+        model.emit("evac.census", zid, zid, float(total[z]),
                    home=int(home[z]), on_way=int(on_way[z]),
                    sheltered=int(counts[SHELTERED, z]), safe=int(counts[SAFE, z]),
-                   hospital=int(counts[HOSPITAL, z]), dead=int(counts[DEAD, z]))
-    model.emit("evac.census", "region", "", float(counts.sum()),
+                   hospital=int(hospital[z]), dead=int(dead[z]), trapped=int(trapped[z]))
+    model.emit("evac.census", "region", "", float(total.sum()),
                home=int(home.sum()), on_way=int(on_way.sum()),
                sheltered=int(counts[SHELTERED].sum()), safe=int(counts[SAFE].sum()),
-               hospital=int(counts[HOSPITAL].sum()), dead=int(counts[DEAD].sum()))
+               hospital=int(hospital.sum()), dead=int(dead.sum()), trapped=int(trapped.sum()))
     for where, minutes in exposure.items():
         for z in np.flatnonzero(minutes > 0).tolist():
             model.emit("evac.exposure", zones.ids[z], zones.ids[z], float(minutes[z]),

@@ -17,10 +17,15 @@ import numpy as np
 
 from drillsim.sim.world import Zones
 
-HOME, WAITING, ON_WAY, AT_DOOR, SHELTERED, SAFE, HOSPITAL, DEAD = range(8)
-STATUS = ("home", "waiting", "on_way", "at_door", "sheltered", "safe", "hospital", "dead")
+HOME, WAITING, ON_WAY, AT_DOOR, SHELTERED, SAFE, HOSPITAL, DEAD, GONE = range(9)
+STATUS = ("home", "waiting", "on_way", "at_door", "sheltered", "safe", "hospital", "dead",
+          "gone")
 """Where a household is. ``waiting``: at home for the plan's transport; ``at_door``: at a
-shelter that has not opened yet."""
+shelter that has not opened yet; ``gone``: nobody of it is left to act (its members were
+killed, taken to hospital or trapped: the casualty tallies count them)."""
+
+CASUALTY_TALLIES = ("dead", "hospital", "trapped")
+"""Persons taken out of their households by a hazard, counted per zone."""
 
 U: dict[str, int] = {name: k for k, name in enumerate((
     "comply", "cue", "mobilize", "destination", "walk",

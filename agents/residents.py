@@ -26,6 +26,8 @@ from drillsim.agents.facilities import ShelterAgent
 from drillsim.agents.households import Household
 from drillsim.agents.journeys import RETRY_S, Journeys
 from drillsim.agents.population import (
+    CASUALTY_TALLIES,
+    GONE,
     HOME,
     Households,
     U,
@@ -88,6 +90,10 @@ class Residents(Journeys, mesa.Agent):
         self.waiting: dict[str, dict[int, deque[Household]]] = {"carless": {}, "assisted": {}}
         """Households waiting for the plan's transport, by need and by road node."""
         self.exposure = {"home": np.zeros(len(world.zones)), "road": np.zeros(len(world.zones))}
+        self.tallies = {name: np.zeros(len(world.zones)) for name in CASUALTY_TALLIES}
+        """Persons per zone taken out of their households: dead, in hospital, trapped."""
+        self.homeless = np.zeros(len(t), bool)
+        """Their home is too damaged to stay in: they leave for a public shelter."""
         self._zone_households = np.diff(t.zone_start)
         self.delays = self._own_delays()
         self.home_persons = np.bincount(t.zone, weights=t.size, minlength=len(world.zones))
@@ -208,7 +214,7 @@ class Residents(Journeys, mesa.Agent):
         zones = self.model.world.zones
         cue, exposed = np.zeros(len(zones), bool), np.zeros(len(zones), bool)
         for hazard in self.model.hazards:
-            if not hazard.modelled or t_s < hazard.spec.start_s:
+            if not hazard.modelled or not hazard.seen_from_home or t_s < hazard.spec.start_s:
                 continue
             v = np.asarray(hazard.sample(t_s, zones.x_m, zones.y_m), float)
             deep = hazard.measure == "depth_m"
@@ -235,7 +241,8 @@ class Residents(Journeys, mesa.Agent):
         hh = self.households[i]
         need = hh.needs()
         origin = int(self.model.world.zones.node[hh.zone])
-        to_shelter = hh.wants_public_shelter() or need != "car" or not self.places.has_safety()
+        to_shelter = (self.homeless[i] or hh.wants_public_shelter() or need != "car"
+                      or not self.places.has_safety())
         walk = need != "car"
         dest = self.places.best_shelter(hh, walk) if to_shelter else self.safe_row
         if dest is None and self.places.has_safety():
@@ -256,9 +263,46 @@ class Residents(Journeys, mesa.Agent):
         self.stranded[i] = False
         self._set_out(hh, t_s, origin, dest, "walk" if walk else "car")
 
+    # -- people a hazard harms ----------------------------------------------------------------
+    def take_out(self, ids: np.ndarray, persons: dict[str, np.ndarray]) -> None:
+        """Members of households ``ids`` at home are killed, taken to hospital or trapped
+        (``persons[tally][k]`` of household ``ids[k]``): they leave their household and are
+        counted in the zone's tallies. A household with nobody left is ``gone``."""
+        t, removed = self.table, sum(persons.values())
+        for name, n in persons.items():
+            np.add.at(self.tallies[name], t.zone[ids], n)
+        np.subtract.at(self.home_persons, t.zone[ids], removed)
+        t.size[ids] -= removed
+        for i, n in zip(ids.tolist(), removed.tolist(), strict=True):
+            if n:
+                self.households[i].size -= n
+        empty = ids[t.size[ids] == 0]
+        self.status[empty] = GONE
+        self.leaving[empty] = False
+
+    def must_leave(self, ids: np.ndarray, reason: str) -> None:
+        """Households ``ids`` cannot stay at home (it is too damaged): each decides to leave
+        for a public shelter and sets out after its own mobilization delay."""
+        now = self.model.now
+        for i in ids.tolist():
+            if self.status[i] != HOME or self.homeless[i]:
+                continue
+            hh = self.households[i]
+            self.homeless[i] = True
+            self.model.emit("evac.decide", hh.name, self.model.world.zones.ids[hh.zone],
+                            float(hh.size), decision="leave", reason=reason, order="",
+                            channel="")
+            if not self.leaving[i]:
+                self.leaving[i] = True
+                self.departure_token[i] += 1
+                self._schedule([now + hh.mobilization_delay_s()], [i],
+                               ("depart", self.departure_token[i]))
+        if not self._wake.triggered:
+            self._wake.succeed()
+
     def census(self) -> None:
         """Where everyone is, and the exposure and road queues since the last census."""
-        take_census(self.model, self.table, self.status, self.exposure)
+        take_census(self.model, self.table, self.status, self.exposure, self.tallies)
         log_queues(self.model, self.traffic.queued)
 
     # -- the process -----------------------------------------------------------------------
