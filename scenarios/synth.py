@@ -33,6 +33,11 @@ BUILDING_TYPES = ("W1", "URML", "URMM", "C1L", "C1M", "C2M", "C2H", "S1M", "PC1"
 Table 3-2)."""
 
 
+SHELTER_BUILDING = {"Stadium": {"type": "S2M", "code_level": "moderate"},
+                    "School": {"type": "C1L", "code_level": "moderate"}}
+"""Buildings of indoor shelters (parks are open spaces: shaking cannot damage them)."""
+
+
 @dataclass(frozen=True)
 class CitySpec:
     population: int
@@ -44,6 +49,11 @@ class CitySpec:
     prefix: str = ""
     river_slope: float = 0.0008
     """Downstream (eastward) fall of the ground along a river town, m/m."""
+    railway: bool = False
+    """A railway runs east–west through the middle; the arterials cross it on overpasses
+    (bridges), local streets pass under it."""
+    chlorine_store: bool = False
+    """The waterworks at the east edge keeps chlorine cylinders (a disaster-chain site)."""
 
 
 def _grid_shape(n_zones: int) -> tuple[int, int]:
@@ -65,8 +75,19 @@ def build_region(spec: CitySpec, terrain_file: str | None = None) -> dict[str, A
         "zones": zones,
         "roads": roads,
         **_facilities(spec, nx, ny, rng, node_id, sum(z["population"] for z in zones)),
+        **({"sites": _sites(spec, nx, ny)} if spec.chlorine_store else {}),
         **({"terrain": {"file": terrain_file}} if terrain_file else {}),
     }
+
+
+def _sites(spec: CitySpec, nx: int, ny: int) -> list[dict[str, Any]]:
+    """The waterworks' chlorine store at the east edge of town, in a low-rise precast
+    building of the 1980s."""
+    return [{"id": f"{spec.prefix}WTP1", "name": "Waterworks chlorine store", "kind": "hazmat",
+             "x": round(nx * spec.block_m - spec.block_m / 4, 1),
+             "y": round(ny * spec.block_m / 2, 1),
+             "building": {"type": "PC1", "code_level": "low"}, "fails_at": "extensive",
+             "stores": "chlorine, two 1-tonne cylinders"}]
 
 
 def _roads(spec: CitySpec, nx: int, ny: int) -> tuple[dict[str, Any], Any]:
@@ -94,8 +115,10 @@ def _roads(spec: CitySpec, nx: int, ny: int) -> tuple[dict[str, Any], Any]:
                 crosses = river is not None and j + 1 == river
                 if crosses and i % 4 != 2:
                     continue
+                overpass = spec.railway and j + 1 == ny and i % 4 == 0
                 links.append(_link(p, node_id(i, j), node_id(i, j + 1), arterial=i % 4 == 0,
-                                   bridge=crosses))
+                                   bridge=crosses or overpass,
+                                   bridge_class="HWB5" if overpass else None))
     return {"nodes": nodes, "links": links, "exits": _exits(cols, rows, node_id)}, node_id
 
 
@@ -106,12 +129,15 @@ def _exits(cols: int, rows: int, node_id: Any) -> list[str]:
     return [node_id(i, j) for i, j in dict.fromkeys(ends)]
 
 
-def _link(p: str, a: str, b: str, arterial: bool, bridge: bool = False) -> dict[str, Any]:
+def _link(p: str, a: str, b: str, arterial: bool, bridge: bool = False,
+          bridge_class: str | None = None) -> dict[str, Any]:
     link: dict[str, Any] = {"id": f"{p}L{a.removeprefix(p)}-{b.removeprefix(p)}", "from": a,
                             "to": b, "lanes": 2 if arterial or bridge else 1,
                             "free_speed_km_h": 60 if arterial else 40}
     if bridge:
         link["bridge"] = True
+    if bridge_class:
+        link["bridge_class"] = bridge_class  # Hazus HWB5: multi-column concrete, older design
     return link
 
 
@@ -152,6 +178,7 @@ def _zones(spec: CitySpec, nx: int, ny: int, rng: np.random.Generator,
             "carless_share": round(float(np.clip(0.25 + 0.2 * old + rng.normal(0, 0.05),
                                                  0.05, 0.8)), 3),
             "buildings": _buildings(int(pop), old, rng),
+            "code_level": "low" if old > 0.6 else "moderate",
             "elevation_m": round(_elevation(spec, x, y, ny, nx), 2),
             "vs30_m_s": round(float(np.clip(rng.normal(360, 80), 180, 760)), 0),
             "node": node_id(2 * i + 1, 2 * j + 1),
@@ -176,7 +203,9 @@ def _buildings(pop: int, old: float, rng: np.random.Generator) -> dict[str, int]
     mix = mix / mix.sum()
     n = max(1, round(pop / 40.0))
     counts = rng.multinomial(n, mix)
-    return {t: int(c) for t, c in zip(BUILDING_TYPES, counts, strict=True) if c > 0}
+    masonry = "pre" if old > 0.5 else "low"  # Hazus defines URM at low and pre-code only
+    return {f"{t}/{masonry}" if t.startswith("URM") else t: int(c)
+            for t, c in zip(BUILDING_TYPES, counts, strict=True) if c > 0}
 
 
 def _facilities(spec: CitySpec, nx: int, ny: int, rng: np.random.Generator, node_id: Any,
@@ -201,9 +230,11 @@ def _facilities(spec: CitySpec, nx: int, ny: int, rng: np.random.Generator, node
             "opening_delay": {"dist": "triangular", "low": "30min", "mode": "1h", "high": "3h"},
             "stocks": {"water_l": int(cap * 3 * 2), "food_rations": int(cap * 3),
                        "beds": int(cap * (0.8 if klass != "III" else 0.2))},
+            **({} if kind == "Park" else {"building": SHELTER_BUILDING[kind]}),
         })
     hospitals = [{"id": f"{p}H{k + 1}", "name": f"Hospital {k + 1}", "node": spot(),
-                  "beds": int(6.5 * population / 1000 / max(2, population // 60000))}
+                  "beds": int(6.5 * population / 1000 / max(2, population // 60000)),
+                  "building": {"type": "C2M", "code_level": "moderate" if k % 2 else "low"}}
                  for k in range(max(2, population // 60000))]
     n_district = max(1, population // 50000)
     depots = [{"id": f"{p}D0", "name": "City relief depot", "node": spot(), "tier": "city",
@@ -331,7 +362,7 @@ def write_city_scenario(spec: CitySpec, path: Path) -> str:
 EXAMPLE_REGIONS: dict[str, CitySpec] = {
     "riverside": CitySpec(population=46_000, seed=11, river=True, name="Riverside town"),
     "quake-city": CitySpec(population=152_000, seed=23, block_m=500.0, density_per_km2=8_000.0,
-                           name="Hillside city"),
+                           name="Hillside city", railway=True, chlorine_store=True),
     "chem-park": CitySpec(population=31_000, seed=37, name="Gangkou town by the chemical park"),
 }
 """The synthetic regions of the bundled examples (``scenarios/examples/<name>-region.yaml``,

@@ -36,11 +36,12 @@ def events_of(log: EventLog, kind: str) -> list[Event]:
 
 def check_conservation(log: EventLog) -> int:
     """Every census adds up to the residents (per zone and in all), and agrees with the flows
-    in the log before it: home = residents − departed, sheltered = admitted, safe = reached
-    safety, on the way = the rest. Returns how many censuses were checked."""
+    in the log before it: home = residents − departed − those a hazard took from home (killed,
+    to hospital, trapped), sheltered = admitted, safe = reached safety, on the way = the rest,
+    trapped = trapped − died while trapped. Returns how many censuses were checked."""
     residents = {e.actor: e.qty for e in log if e.kind == "zone.init"}
     total = sum(residents.values())
-    departed = admitted = safe = 0.0
+    departed = admitted = safe = taken = trapped = 0.0
     checked = 0
     for e in log:
         if e.kind == "evac.depart":
@@ -49,14 +50,23 @@ def check_conservation(log: EventLog) -> int:
             admitted += e.qty
         elif e.kind == "evac.safe":
             safe += e.qty
+        elif e.kind == "people.killed" and e.data["cause"].startswith("trapped"):
+            trapped -= e.qty
+        elif e.kind == "people.killed" or (
+                e.kind == "incident.create" and e.data["type"] == "collapse_rescue") or (
+                e.kind == "people.injured" and e.data["severity"] >= 2):
+            taken += e.qty
+            trapped += e.qty if e.kind == "incident.create" else 0.0
         elif e.kind == "evac.census":
             d = e.data
-            parts = d["home"] + d["on_way"] + d["sheltered"] + d["safe"] + d["hospital"] + d["dead"]
+            parts = (d["home"] + d["on_way"] + d["sheltered"] + d["safe"] + d["hospital"]
+                     + d["dead"] + d["trapped"])
             assert parts == e.qty
             if e.actor == "region":
                 checked += 1
                 assert e.qty == total
-                assert d["home"] == total - departed, e
+                assert d["home"] == total - departed - taken, e
+                assert d["trapped"] == trapped, e
                 assert d["sheltered"] == admitted, e
                 assert d["safe"] == safe, e
                 assert d["on_way"] == departed - admitted - safe, e

@@ -64,8 +64,8 @@ def test_kinds_without_physics_read_nan_and_say_so(world) -> None:  # type: igno
     from drillsim.sim import run
 
     summary = run_summary(LogFrame.of(run(load(EXAMPLES["city-earthquake"]), 0).log))
-    assert summary["warnings"] == ["hazard 'mainshock' (earthquake): no physics model in this "
-                                   "version; only its onset and end are logged"]
+    assert summary["warnings"] == ["hazard 'chlorine-leak' (chemical): no physics model in "
+                                   "this version; only its onset and end are logged"]
 
 
 def test_hazard_parameters_are_read_only_and_travel_intact() -> None:
