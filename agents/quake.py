@@ -1,11 +1,14 @@
 """What an earthquake does to people: at each shock, the households whose building was newly
 damaged lose members (killed, injured, trapped) and, if the home is uninhabitable, leave for a
-public shelter; trapped people become rescue incidents and die as time passes unless
-rescued.
+public shelter; trapped people become rescue incidents and die as time passes, following the
+survival curve of :mod:`drillsim.sim.hazards.quake.trapped` (nothing rescues them yet: rescue
+teams come with the response model, which will take people out of these incidents alive).
 
 People: the members of a household at home are indoors with the residential occupancy of the
 hour (:func:`indoor_share`); each indoor person's injury severity is drawn with the Hazus
-indoor casualty rates of the building's type and new damage state (severity 4 is death); in a
+indoor casualty rates of the building's type and new damage state (severity 4 is death) —
+after an aftershock, with the increase of those rates over the building's earlier state, so
+a building that gets worse does not harm its occupants twice for the same damage; in a
 collapsed building, a share of the survivors (Coburn & Spence's M3, by material) is trapped.
 Severity 2 and 3 go to hospital; severity 1 is treated on the spot and stays with the
 household.
@@ -28,7 +31,12 @@ import simpy
 from drillsim.agents.population import HOME, WAITING
 from drillsim.agents.residents import Residents
 from drillsim.sim.hazards.quake.casualty import casualty_rates_by_state
-from drillsim.sim.hazards.quake.damage import EXTENSIVE, TYPICAL_STORIES, material
+from drillsim.sim.hazards.quake.damage import (
+    EXTENSIVE,
+    TYPICAL_STORIES,
+    counts_by_state,
+    material,
+)
 from drillsim.sim.hazards.quake.gmice import pga_to_mmi
 from drillsim.sim.hazards.quake.hazard import QuakeHazard
 from drillsim.sim.hazards.quake.trapped import survival_ratio
@@ -132,17 +140,18 @@ class QuakeAftermath(mesa.Agent):
         for z in np.flatnonzero(mmi >= MMI_LOGGED).tolist():
             model.emit("quake.shaking", zones.ids[z], zones.ids[z], float(pga[z]),
                        mmi=round(float(mmi[z]), 2))
-        inv, dmg = quake.buildings, quake.damage
+        inv, dmg, n = quake.buildings, quake.damage, len(zones)
         before = dmg.state[k - 1] if k else np.zeros(len(inv), np.int8)
-        changed = np.flatnonzero(dmg.state[k] != before)
-        for z in np.unique(inv.zone[changed]).tolist():
-            mine = inv.zone == z
-            counts = np.bincount(dmg.state[k][mine], minlength=5)
-            newly = int(((dmg.state[k][mine] >= EXTENSIVE) & (before[mine] < EXTENSIVE)).sum())
-            model.emit("quake.damage", zones.ids[z], zones.ids[z], float(newly),
-                       slight=int(counts[1]), moderate=int(counts[2]),
-                       extensive=int(counts[3]), complete=int(counts[4]),
-                       collapsed=int(dmg.collapsed[k][mine].sum()))
+        now = dmg.state[k]
+        changed = np.bincount(inv.zone[now != before], minlength=n)
+        counts = counts_by_state(inv.zone, now, n)
+        newly = np.bincount(inv.zone[(now >= EXTENSIVE) & (before < EXTENSIVE)], minlength=n)
+        fallen = np.bincount(inv.zone[dmg.collapsed[k]], minlength=n)
+        for z in np.flatnonzero(changed).tolist():
+            model.emit("quake.damage", zones.ids[z], zones.ids[z], float(newly[z]),
+                       slight=int(counts[z, 1]), moderate=int(counts[z, 2]),
+                       extensive=int(counts[z, 3]), complete=int(counts[z, 4]),
+                       collapsed=int(fallen[z]))
         self._log_structures(k)
 
     def _log_structures(self, k: int) -> None:
@@ -156,8 +165,8 @@ class QuakeAftermath(mesa.Agent):
             for j in np.flatnonzero(state[k] > np.maximum(before, 0)).tolist():
                 model.emit("quake.structure", ids[j], qty=float(state[k][j]),
                            state=names[int(state[k][j])], type=kind)
-        for j in np.flatnonzero(quake.site_state[k] & ~(quake.site_state[k - 1] if k else
-                                                         False)).tolist():
+        was = quake.site_state[k - 1] if k else np.zeros_like(quake.site_state[k])
+        for j in np.flatnonzero(quake.site_state[k] & ~was).tolist():
             model.emit("quake.structure", world.sites.ids[j], qty=float(world.sites.fails_at[j]),
                        state="failed", type=world.sites.kind[j])
 
@@ -176,7 +185,9 @@ class QuakeAftermath(mesa.Agent):
         at_home = worse & np.isin(res.status, (HOME, WAITING)) & (res.table.size > 0)
         ids = np.flatnonzero(at_home)
         if len(ids):
-            self._harm(ids, b[ids], state[b[ids]], dmg.collapsed[k][b[ids]], k)
+            was_fallen = dmg.collapsed[k - 1][b[ids]] if k else np.zeros(len(ids), bool)
+            self._harm(ids, b[ids], (before[b[ids]], was_fallen),
+                       (state[b[ids]], dmg.collapsed[k][b[ids]]), k)
         gone = np.flatnonzero(worse & (state[b] >= EXTENSIVE) & (res.status == HOME)
                               & (res.table.size > 0))
         u = self.draws.random(len(gone))
@@ -194,15 +205,22 @@ class QuakeAftermath(mesa.Agent):
                             float(per_zone[z] * ROOMS_PER_HOUSEHOLD),
                             households=int(per_zone[z]))
 
-    def _harm(self, ids: np.ndarray, building: np.ndarray, state: np.ndarray,
-              collapsed: np.ndarray, k: int) -> None:
+    def rates_at(self, kind: np.ndarray, state: np.ndarray, collapsed: np.ndarray
+                 ) -> np.ndarray:
+        """[household, severity 1..4] Hazus indoor casualty rates of buildings of ``kind``
+        in damage ``state`` (0 none … 4 complete), collapsed or not."""
+        row = np.where(collapsed, 4, np.maximum(state.astype(np.int64) - 1, 0))
+        return np.where((state > 0)[:, None], self.rates[kind, row], 0.0)
+
+    def _harm(self, ids: np.ndarray, building: np.ndarray, was: tuple[np.ndarray, np.ndarray],
+              now: tuple[np.ndarray, np.ndarray], k: int) -> None:
         res, rng, zones = self.residents, self.draws, self.model.world.zones
         hour = float(self.quake.spec.params.get("start_hour", 2.0)) \
             + (self.quake.shocks[k].t_s - self.quake.spec.start_s) / 3600.0
         indoors = rng.binomial(res.table.size[ids], indoor_share(hour))
         kind = self.quake.buildings.kind[building]
-        row = np.where(collapsed, 4, state.astype(np.int64) - 1)
-        p = self.rates[kind, row]  # [household, severity 1..4]
+        collapsed = now[1] & ~was[1]  # the newly collapsed trap their occupants
+        p = np.maximum(self.rates_at(kind, *now) - self.rates_at(kind, *was), 0.0)
         pvals = np.column_stack([p, 1.0 - p.sum(axis=1)])
         hurt = rng.multinomial(indoors, pvals)  # severity 1, 2, 3, 4, unhurt
         trapped = np.where(collapsed[:, None],

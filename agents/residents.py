@@ -29,6 +29,7 @@ from drillsim.agents.population import (
     CASUALTY_TALLIES,
     GONE,
     HOME,
+    WAITING,
     Households,
     U,
     draw_households,
@@ -277,6 +278,12 @@ class Residents(Journeys, mesa.Agent):
             if n:
                 self.households[i].size -= n
         empty = ids[t.size[ids] == 0]
+        for i in empty[self.status[empty] == WAITING].tolist():  # nobody left to pick up
+            hh = self.households[i]
+            for queues in self.waiting.values():
+                queue = queues.get(int(self.model.world.zones.node[hh.zone]))
+                if queue is not None and hh in queue:
+                    queue.remove(hh)
         self.status[empty] = GONE
         self.leaving[empty] = False
 

@@ -145,7 +145,8 @@ def check_buildings(region: Region) -> Iterator[Finding]:
     for kind in ("shelters", "hospitals", "depots", "stations", "sites"):
         for i, f in enumerate(getattr(region, kind)):
             if f.building is not None:
-                yield from _building(f.building.type, f.building.code_level,
+                given = "code_level" in f.building.model_fields_set
+                yield from _building(f.building.type, f.building.code_level if given else None,
                                      (*r, kind, i, "building", "type"))
     for i, link in enumerate(region.roads.links):
         if link.bridge_class is not None and link.bridge_class not in BRIDGE_CLASSES:

@@ -165,7 +165,13 @@ def compile_world(region: Region, terrain: Terrain | None = None) -> World:
 
 
 def _building(b: Any) -> str:
-    return "" if b is None else f"{b.type}/{b.code_level}"
+    """``"TYPE/level"``; a level left at its default adapts to what Hazus defines for the
+    type (as in zones)."""
+    if b is None:
+        return ""
+    level = b.code_level if "code_level" in b.model_fields_set else defined_level(
+        b.type, b.code_level)
+    return f"{b.type}/{level}"
 
 
 def _buildings(facilities: list[Any]) -> tuple[str, ...]:

@@ -241,3 +241,43 @@ def test_every_ground_motion_model_drives_a_run(model: str, tmp_path) -> None:
     assert median.min() > 0.05 and median.max() < 1.5  # M6.5 at a few km: strong shaking
     levels = log[log.kind == "plan.level"]
     assert levels.t_s.iloc[0] >= 300.0 and levels.level.iloc[0] == "IV"
+
+
+def test_a_broken_levee_starts_its_flood(tmp_path) -> None:
+    """A disaster chain into a modelled hazard: the riverside flood, triggered when an
+    earthquake breaks a levee (a site of the region), starts at the failure plus its delay
+    and is computed from there on."""
+    import shutil
+    from pathlib import Path
+
+    import yaml
+
+    from drillsim.scenarios import load
+    from drillsim.scenarios.examples import EXAMPLES
+
+    src = Path(EXAMPLES["riverside-flood"])
+    for name in ("riverside-region.yaml", "riverside-dem.asc"):
+        shutil.copy(src.parent / name, tmp_path / name)
+    data = yaml.safe_load(src.read_text().replace("!include riverside-region.yaml", "REGION"))
+    data["meta"]["duration"] = "6h"
+    data["injects"] = {"scripted": []}
+    flood = data["hazards"][0]
+    del flood["start"], flood["breach"]
+    flood["triggered_by"] = {"hazard": "quake", "site": "LEVEE", "delay": "20min"}
+    data["hazards"].insert(0, {"id": "quake", "kind": "earthquake", "start": "30min",
+                               "magnitude": 6.0, "aftershocks": False,
+                               "hypocentre": {"x": 1000, "y": -2000, "depth_km": 10}})
+    text = yaml.safe_dump(data, sort_keys=False)
+    (tmp_path / "s.yaml").write_text(
+        text.replace("region: REGION", "region: !include riverside-region.yaml"))
+    with (tmp_path / "riverside-region.yaml").open("a") as f:
+        f.write("sites:\n- {id: LEVEE, kind: levee, x: 1300, y: 940,"
+                " fragility: {median_pga_g: 0.01, beta: 0.4}}\n")
+    model = DrillModel(load(tmp_path / "s.yaml"), 1)
+    flood_model = model.hazards[1]
+    assert flood_model.kind == "flood"
+    assert flood_model.spec.start_s == 1800.0 + 1200.0
+    assert flood_model.spec.params["horizon_s"] == 6 * 3600.0 - 3000.0
+    river = (np.array([1200.0]), np.array([900.0]))
+    assert flood_model.sample(2999.0, *river)[0] == 0.0
+    assert flood_model.sample(3000.0 + 3 * 3600, *river)[0] > 0.5

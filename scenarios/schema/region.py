@@ -45,7 +45,9 @@ class Building(Strict):
     building type (W1, C2M, URML, …) and its seismic design level."""
 
     type: str = Field(min_length=1, description="Hazus model building type (W1, C2M, URML, …)")
-    code_level: CodeLevel = "moderate"
+    code_level: CodeLevel = Field("moderate", description="seismic design level (left at "
+                                  "its default, a type Hazus does not define at moderate "
+                                  "code takes the nearest level it does)")
 
 
 class Zone(Strict):

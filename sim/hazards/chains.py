@@ -16,13 +16,14 @@ from drillsim.sim.world import World
 
 
 class DormantHazard(HazardModel):
-    """A chained hazard whose trigger never came: it never starts, its field is zero."""
+    """A chained hazard whose trigger never came: it never starts, and its field reads NaN
+    (no value), so no plan trigger fires on it, whichever way it compares."""
 
     kind = "dormant"
     measure = "none"
 
     def sample(self, t_s: float, x_m: np.ndarray, y_m: np.ndarray) -> np.ndarray:
-        return np.zeros(np.broadcast(x_m, y_m).shape)
+        return np.full(np.broadcast(x_m, y_m).shape, np.nan)
 
 
 def build_hazards(specs: Sequence[HazardSpec], world: World, scenario_s: float,
@@ -59,4 +60,7 @@ def chained_spec(spec: HazardSpec, trigger: HazardModel, scenario_s: float) -> H
         return replace(spec, start_s=math.inf)
     start = float(at) + float(how["delay"])
     horizon = spec.duration_s if spec.duration_s is not None else scenario_s - start
-    return replace(spec, start_s=start, params={**spec.params, "horizon_s": max(horizon, 0.0)})
+    params = {**spec.params, "horizon_s": max(horizon, 0.0)}
+    if "start_hour" in params:  # the clock hour of the onset moves with it
+        params["start_hour"] = (params["start_hour"] + (start - spec.start_s) / 3600.0) % 24.0
+    return replace(spec, start_s=start, params=params)

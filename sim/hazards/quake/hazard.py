@@ -3,8 +3,12 @@ site, and the damage they do, realised once per replicate from the hazard's rand
 
 Everything is drawn when the run starts (the aftershock sequence, each shock's residuals, each
 building's damage), so the realised earthquake is a pure function of (scenario, seed); the run
-then reveals it shock by shock. A zone's buildings all feel the zone's shaking (one value per
-zone and shock: variability inside a zone is not modelled).
+then reveals it shock by shock. Each part draws from its own sub-stream of the hazard's
+stream (shocks, shaking, buildings, facilities, bridges, sites), so changing one part of a
+scenario (another aftershock, one more zone) leaves the others' draws alone. A zone's
+buildings all feel the zone's shaking (one value per zone and shock: variability inside a
+zone is not modelled). PGA and Sa(1.0 s) residuals are drawn independently (their
+correlation is not modelled).
 """
 
 from __future__ import annotations
@@ -19,14 +23,11 @@ from drillsim.sim.hazards.base import HazardModel, HazardSpec, Impacts, register
 from drillsim.sim.hazards.quake.bridges import bridge_fragility
 from drillsim.sim.hazards.quake.damage import (
     EXTENSIVE,
-    MODERATE,
     DamageHistory,
     Inventory,
     damage_history,
     draw_states,
-    split_key,
 )
-from drillsim.sim.hazards.quake.fragility import fragility
 from drillsim.sim.hazards.quake.shaking import (
     SA10,
     Places,
@@ -68,7 +69,7 @@ class QuakeHazard(HazardModel):
     def __init__(self, spec: HazardSpec, world: World, shocks: list[Shock], shaking: Shaking,
                  buildings: Inventory, damage: DamageHistory,
                  facility_state: dict[str, np.ndarray], bridge_state: np.ndarray,
-                 site_state: np.ndarray, event_terms: np.ndarray) -> None:
+                 site_state: np.ndarray) -> None:
         super().__init__(spec)
         self.world = world
         self.shocks = shocks
@@ -80,66 +81,75 @@ class QuakeHazard(HazardModel):
         self.bridge_state = bridge_state
         """[shock, bridge road] damage state."""
         self.site_state = site_state
-        """[shock, site] 1 if the site has failed by then."""
-        self.event_terms = event_terms
+        """[shock, site] True if the site has failed by then."""
         self.bridge_roads = _bridge_roads(world)
+        self._times = np.array([s.t_s for s in shocks])
+        self._impacts: dict[int, Impacts] = {}
+        self._zone_tree = cKDTree(np.column_stack([world.zones.x_m, world.zones.y_m]))
 
     # -- building ------------------------------------------------------------------------
     @classmethod
     def build(cls, spec: HazardSpec, world: World, rng: np.random.Generator) -> QuakeHazard:
         p = spec.params
-        shocks = shocks_of(p, spec.start_s, rng)
+        draws = dict(zip(("shocks", "pga", "sa10", "buildings", "bridges", "sites",
+                          *FACILITY_KINDS), rng.spawn(6 + len(FACILITY_KINDS)), strict=True))
+        shocks = shocks_of(p, spec.start_s, draws["shocks"])
         model, mech, vary = p["ground_motion_model"], p["mechanism"], bool(p["variability"])
-        places, bridges = _places(world), _bridge_places(world)
-        pga = np.array([realised_motion(model, s, places, mech, "PGA", rng, vary)
-                        for s in shocks]).reshape(len(shocks), len(places))
-        sa10 = np.array([realised_motion(model, s, bridges, mech, SA10, rng, vary)
-                         for s in shocks]).reshape(len(shocks), len(bridges))
+        pga = realised_motion(model, shocks, _places(world), mech, "PGA", draws["pga"], vary)
+        sa10 = realised_motion(model, shocks, _bridge_places(world), mech, SA10, draws["sa10"],
+                               vary)
         shaking = _split(world, pga, sa10)
         buildings = Inventory.of_zones(world.zones.building_types, world.zones.buildings)
-        damage = damage_history(buildings, shaking.zone_pga_g[:, buildings.zone], rng)
+        damage = damage_history(buildings, shaking.zone_pga_g[:, buildings.zone],
+                                draws["buildings"])
         facility_state = {k: _facility_states(world.facilities(k).building,
-                                              shaking.facility_pga_g[k], rng)
+                                              shaking.facility_pga_g[k], draws[k])
                           for k in FACILITY_KINDS}
-        bridge_state = _bridge_states(world, shaking.bridge_sa10_g, rng)
-        site_state = _site_failures(world, shaking.site_pga_g, rng)
-        events = np.zeros(len(shocks))
+        bridge_state = _bridge_states(world, shaking.bridge_sa10_g, draws["bridges"])
+        site_state = _site_failures(world, shaking.site_pga_g, draws["sites"])
         return cls(spec, world, shocks, shaking, buildings, damage, facility_state,
-                   bridge_state, site_state, events)
+                   bridge_state, site_state)
 
     # -- reading -------------------------------------------------------------------------
     def shock_index(self, t_s: float) -> int:
         """The last shock at or before ``t_s`` (-1: none yet)."""
-        times = np.array([s.t_s for s in self.shocks])
-        return int(np.searchsorted(times, t_s, side="right")) - 1
+        return int(np.searchsorted(self._times, t_s, side="right")) - 1
 
     def sample(self, t_s: float, x_m: np.ndarray, y_m: np.ndarray) -> np.ndarray:
-        """The strongest median PGA (g) of the shocks so far at each point (the residuals
-        are realised at zones, facilities and sites only)."""
+        """The strongest PGA (g) of the shocks so far at each point: the realised shaking
+        (residuals included) at a zone's centre, the median elsewhere (with the Vs30 of the
+        nearest zone)."""
         x_m, y_m = np.broadcast_arrays(np.asarray(x_m, float), np.asarray(y_m, float))
         out = np.zeros(x_m.shape)
         k = self.shock_index(t_s)
         if k < 0 or out.size == 0:
             return out
-        zones = self.world.zones
-        near = cKDTree(np.column_stack([zones.x_m, zones.y_m])).query(
-            np.column_stack([x_m.ravel(), y_m.ravel()]))[1]
-        places = Places(x_m.ravel(), y_m.ravel(), np.asarray(zones.vs30_m_s)[near])
-        model, mech = self.spec.params["ground_motion_model"], self.spec.params["mechanism"]
-        for shock in self.shocks[:k + 1]:
-            out = np.maximum(out, median_motion(model, shock, places, mech)[0].reshape(out.shape))
-        return out
+        dist, near = self._zone_tree.query(np.column_stack([x_m.ravel(), y_m.ravel()]))
+        at_zone = dist < 1.0
+        flat = self.shaking.zone_pga_g[:k + 1, near].max(axis=0)
+        off = ~at_zone
+        if off.any():
+            places = Places(x_m.ravel()[off], y_m.ravel()[off],
+                            np.asarray(self.world.zones.vs30_m_s)[near[off]])
+            p = self.spec.params
+            flat[off] = np.max([median_motion(p["ground_motion_model"], shock, places,
+                                              p["mechanism"])[0]
+                                for shock in self.shocks[:k + 1]], axis=0)
+        return flat.reshape(out.shape)
 
     def impacts(self, t_s: float) -> Impacts | None:
         k = self.shock_index(t_s)
         if k < 0:
             return None
-        factor = np.ones(self.world.roads.n_links)
-        speed = BRIDGE_SPEED[self.bridge_state[k]]
-        for j, links in enumerate(self.bridge_roads.values()):
-            factor[links] = speed[j]
-        unusable = {kind: state[k] >= UNUSABLE_FROM for kind, state in self.facility_state.items()}
-        return Impacts(link_speed_factor=factor, facility_unusable=unusable)
+        if k not in self._impacts:
+            factor = np.ones(self.world.roads.n_links)
+            speed = BRIDGE_SPEED[self.bridge_state[k]]
+            for j, links in enumerate(self.bridge_roads.values()):
+                factor[links] = speed[j]
+            unusable = {kind: state[k] >= UNUSABLE_FROM
+                        for kind, state in self.facility_state.items()}
+            self._impacts[k] = Impacts(link_speed_factor=factor, facility_unusable=unusable)
+        return self._impacts[k]
 
     def failure_time(self, site: str) -> float | None:
         """When the site ``site`` fails (the time of the shock that breaks it), or None."""
@@ -232,20 +242,15 @@ def _bridge_states(world: World, sa10: np.ndarray, rng: np.random.Generator) -> 
 
 def _site_failures(world: World, pga: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """Whether each site has failed after each shock: its building reaches its failure
-    state, or its own fragility curve is exceeded (one capacity draw per site; failed stays
-    failed)."""
+    state (damaged as any building, weakening included), or its own fragility curve is
+    exceeded (one capacity draw per site); failed stays failed."""
     sites = world.sites
     failed = np.zeros(pga.shape, bool)
     for j in range(len(sites)):
         if sites.building[j]:
-            btype, level = split_key(sites.building[j])
-            medians, beta = fragility(btype, level)
-            m = np.asarray(medians, float).reshape(1, 4)
-            b = np.asarray(beta, float).reshape(1)
-            now, capacity = np.zeros(1, np.int8), rng.random(1)
-            for k in range(pga.shape[0]):
-                now = np.maximum(now, draw_states(m, b, pga[k, j:j + 1], capacity))
-                failed[k, j] = now[0] >= sites.fails_at[j]
+            one = Inventory((sites.building[j],), np.zeros(1, int), np.zeros(1, int))
+            state = damage_history(one, pga[:, j:j + 1], rng).state[:, 0]
+            failed[:, j] = state >= sites.fails_at[j]
         else:
             p = ndtr(np.log(np.maximum(pga[:, j], 1e-12) / sites.median_pga_g[j])
                      / sites.beta[j])
@@ -253,4 +258,4 @@ def _site_failures(world: World, pga: np.ndarray, rng: np.random.Generator) -> n
     return failed
 
 
-__all__ = ["MODERATE", "QuakeHazard"]
+__all__ = ["QuakeHazard"]

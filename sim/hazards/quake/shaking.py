@@ -14,10 +14,10 @@ import numpy as np
 
 from drillsim.sim.hazards.quake.aftershocks import SequenceParams, sample_sequence
 from drillsim.sim.hazards.quake.correlation import correlated_normals
-from drillsim.sim.hazards.quake.gmice import mmi_to_pga
+from drillsim.sim.hazards.quake.gmice import WGRW12_PGA, mmi_to_pga
 from drillsim.sim.hazards.quake.gmpe import ground_motion_terms
 from drillsim.sim.hazards.quake.intensity_cn import cn_intensity
-from drillsim.sim.hazards.quake.rupture import Rupture, distances, strike_frame
+from drillsim.sim.hazards.quake.rupture import Rupture, distances
 
 DAY_S = 86400.0
 SA10 = "SA(1.0)"
@@ -31,6 +31,9 @@ class Shock:
     magnitude: float
     rupture: Rupture
     aftershock: bool = False
+    strike_deg: float | None = None
+    """Strike of the fault it broke (an aftershock, a point source, keeps its mainshock's:
+    the elongation of the intensity ellipses of Chinese practice follows it)."""
 
 
 def rupture_length_km(magnitude: float) -> float:
@@ -45,7 +48,8 @@ def mainshock(params: Mapping[str, Any], start_s: float) -> Shock:
         "strike_deg": fault["strike_deg"], "dip_deg": fault["dip_deg"],
         "length_km": fault["length_km"], "width_km": fault["width_km"]}
     return Shock(start_s, float(params["magnitude"]),
-                 Rupture(float(h["x"]), float(h["y"]), float(h["depth_km"]), **plane))
+                 Rupture(float(h["x"]), float(h["y"]), float(h["depth_km"]), **plane),
+                 strike_deg=None if fault is None else float(fault["strike_deg"]))
 
 
 def aftershock_params(params: Mapping[str, Any]) -> tuple[SequenceParams, float] | None:
@@ -75,7 +79,8 @@ def aftershocks(main: Shock, params: Mapping[str, Any], horizon_s: float,
     out, length_km = [], rupture_length_km(main.magnitude)
     for t_d, m in zip(np.asarray(times_d).tolist(), np.asarray(mags).tolist(), strict=True):
         x, y, depth = _somewhere_on(main.rupture, length_km, rng)
-        out.append(Shock(main.t_s + t_d * DAY_S, float(m), Rupture(x, y, depth), True))
+        out.append(Shock(main.t_s + t_d * DAY_S, float(m), Rupture(x, y, depth), True,
+                         main.strike_deg))
     return out
 
 
@@ -101,21 +106,32 @@ class Places:
         return len(self.x_m)
 
 
+def along_across_km(shock: Shock, places: Places) -> tuple[np.ndarray, np.ndarray]:
+    """Offsets of ``places`` from the epicentre along and across the strike of the shock's
+    fault (north–south when it has none)."""
+    s = np.radians(shock.strike_deg or 0.0)
+    dx = (places.x_m - shock.rupture.x_m) / 1000.0
+    dy = (places.y_m - shock.rupture.y_m) / 1000.0
+    return dx * np.sin(s) + dy * np.cos(s), dx * np.cos(s) - dy * np.sin(s)
+
+
 def median_motion(model: str, shock: Shock, places: Places, mechanism: str,
                   imt: str = "PGA") -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(median, tau, phi) of ln(motion) at ``places`` for ``shock``. The intensity model of
-    Chinese practice ("CN-IPE") gives intensity, turned into PGA by the Worden et al. (2012)
-    relation (read as MMI); its scatter is all given to the within-event term, and for
-    spectral acceleration (bridges) BSSA14 stands in."""
+    Chinese practice ("CN-IPE", eastern-China coefficients; it is fitted to surface-wave
+    magnitude, which the scenario's magnitude stands for) gives intensity, turned into PGA by
+    the Worden et al. (2012) relation (read as MMI); its scatter, converted with the slope of
+    that relation, is all given to the within-event term. For spectral acceleration (bridges)
+    BSSA14 stands in."""
     if model == "CN-IPE":
         if imt != "PGA":
             return median_motion("BSSA14", shock, places, mechanism, imt)
-        along, across = strike_frame(shock.rupture, places.x_m, places.y_m)
-        intensity, sigma = cn_intensity(shock.magnitude, along, across)
+        intensity, sigma = cn_intensity(shock.magnitude, *along_across_km(shock, places))
         pga = np.asarray(mmi_to_pga(intensity), float)
-        # a scatter of sigma intensity units in ln(PGA): the local slope of the inverse GMICE
-        slope = np.log(np.asarray(mmi_to_pga(np.asarray(intensity) + 0.05), float) / pga) / 0.05
-        return pga, np.zeros_like(pga), np.abs(slope) * np.asarray(sigma, float)
+        # ln PGA per intensity unit on the (unclipped) upper branch or lower branch of eq. 4
+        upper = np.asarray(intensity) > WGRW12_PGA.t2
+        slope = np.log(10.0) / np.where(upper, WGRW12_PGA.c4, WGRW12_PGA.c2)
+        return pga, np.zeros_like(pga), slope * np.asarray(sigma, float)
     rjb, rrup = distances(shock.rupture, places.x_m, places.y_m)
     gm = ground_motion_terms(model, shock.magnitude, rjb, places.vs30_m_s, mechanism=mechanism,
                              imt=imt, rrup_km=rrup)
@@ -125,20 +141,21 @@ def median_motion(model: str, shock: Shock, places: Places, mechanism: str,
             np.broadcast_to(gm.phi, (n,)).astype(float))
 
 
-def realised_motion(model: str, shock: Shock, places: Places, mechanism: str, imt: str,
+def realised_motion(model: str, shocks: list[Shock], places: Places, mechanism: str, imt: str,
                     rng: np.random.Generator, variability: bool) -> np.ndarray:
-    """Ground motion at ``places`` with residuals drawn: ln y = ln median + τ ε_B + φ ε_W,
-    ε_B one standard normal for the shock, ε_W a correlated field over the places."""
-    median, tau, phi = median_motion(model, shock, places, mechanism, imt)
-    event = rng.standard_normal()
-    period = 1.0 if imt == SA10 else 0.0
-    within = correlated_normals(places.x_m, places.y_m, rng, period_s=period) \
-        if len(places) else np.zeros(0)
-    if not variability:
+    """[shock, place] ground motion with residuals drawn: ln y = ln median + τ ε_B + φ ε_W,
+    ε_B one standard normal per shock, ε_W a field over the places correlated as Jayaram &
+    Baker (2009) (one factorisation for all shocks). Without variability, the medians."""
+    terms = [median_motion(model, s, places, mechanism, imt) for s in shocks]
+    median = np.array([t[0] for t in terms]).reshape(len(shocks), len(places))
+    if not variability or len(places) == 0:
         return median
+    tau = np.array([t[1] for t in terms]).reshape(median.shape)
+    phi = np.array([t[2] for t in terms]).reshape(median.shape)
+    event = rng.standard_normal((len(shocks), 1))
+    within = correlated_normals(places.x_m, places.y_m, rng,
+                                period_s=1.0 if imt == SA10 else 0.0, size=len(shocks))
     return median * np.exp(tau * event + phi * within)
-
-
 def shocks_of(params: Mapping[str, Any], start_s: float, rng: np.random.Generator) -> list[Shock]:
     """The mainshock and its aftershocks within the hazard's horizon."""
     main = mainshock(params, start_s)
