@@ -218,9 +218,11 @@ class Residents(Journeys, mesa.Agent):
             if not hazard.modelled or not hazard.seen_from_home or t_s < hazard.spec.start_s:
                 continue
             v = np.asarray(hazard.sample(t_s, zones.x_m, zones.y_m), float)
-            deep = hazard.measure == "depth_m"
-            cue |= v > (self.behaviour.cue_depth_m if deep else 0.0)
-            exposed |= v > (self.behaviour.exposure_depth_m if deep else 0.0)
+            noticed, harmful = hazard.felt_levels() or (
+                (self.behaviour.cue_depth_m, self.behaviour.exposure_depth_m)
+                if hazard.measure == "depth_m" else (0.0, 0.0))
+            cue |= v > noticed
+            exposed |= v > harmful
         minutes = since_s / 60.0
         self.exposure["home"] += np.where(exposed, self.home_persons, 0.0) * minutes
         held = self.held

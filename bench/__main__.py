@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from bench.chemical import register as _register_chemical
 from bench.evacuation import register as _register_evacuation
 from drillsim.scenarios import load
 from drillsim.scenarios.examples import EXAMPLES
@@ -61,6 +62,7 @@ def _riverside_flood() -> Callable[[], object]:
 
 bench("flood: riverside example, 24 h, 112x96 cells (target < 30 s)")(_riverside_flood)
 _register_evacuation(bench)
+_register_chemical(bench)
 try:
     from bench.flood import register as _register_flood
 except ImportError:  # the solver benchmarks are optional

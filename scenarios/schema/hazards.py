@@ -188,6 +188,13 @@ class Weather(Strict):
     mixing_height_m: Positive = 1000.0
     shifts: list[WindShift] = Field(default_factory=list)
 
+    @model_validator(mode="after")
+    def _stability_known(self) -> Weather:
+        if self.stability is None and self.cloud_cover_oktas is None:
+            raise ValueError("give the stability class, or cloud_cover_oktas so that it can be "
+                             "derived (Pasquill–Turner table, with wind speed and daytime)")
+        return self
+
 
 class ChemicalHazard(HazardBase):
     """A toxic release at a facility or a point."""

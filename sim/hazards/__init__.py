@@ -15,6 +15,7 @@ from drillsim.sim.hazards.base import (
     build_hazard,
     register_hazard,
 )
+from drillsim.sim.hazards.chemical import hazard as _chemical  # noqa: F401  (registers "chemical")
 from drillsim.sim.hazards.flood import hazard as _flood  # noqa: F401  (registers "flood")
 from drillsim.sim.hazards.quake import hazard as _quake  # noqa: F401  (registers "earthquake")
 

@@ -82,6 +82,12 @@ class HazardModel(ABC):
         """The hazard's ``measure`` at time ``t_s`` at each point; same shape as ``x_m``."""
 
 
+    def felt_levels(self) -> tuple[float, float] | None:
+        """The field values at which people at home notice the hazard (and may leave) and
+        at which it harms them (exposure); None: the scenario's behaviour settings decide
+        (the flood's cue and exposure depths)."""
+        return None
+
     def impacts(self, t_s: float) -> Impacts | None:
         """What the hazard does to the world at ``t_s`` (None: nothing it models)."""
         del t_s

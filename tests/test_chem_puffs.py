@@ -1,0 +1,80 @@
+"""The puff train: mass is conserved, a dense train under a steady wind is the steady plume,
+one puff is the instantaneous puff, and a wind shift turns only what is released after it.
+
+Oracles: the analytic plume and puff of :mod:`drillsim.sim.hazards.chemical.dispersion`
+(themselves checked against Turner's worked examples), the released mass, and the kinematics
+of a uniform wind.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from drillsim.sim.hazards.chemical.dispersion import plume_concentration, puff_concentration
+from drillsim.sim.hazards.chemical.puffs import PuffTrain, wind_from
+
+EAST = wind_from(-np.inf, 4.0, 270.0, "D")  # blows from the west, towards +x
+
+
+def test_one_puff_carries_its_mass() -> None:
+    for lid in (None, 300.0):
+        train = PuffTrain.instantaneous(0.0, 0.0, 10.0, 50.0, 0.0, (EAST,),
+                                        mixing_height_m=lid)
+        t = 400.0  # 1.6 km out: sigma_y ~ 110 m, sigma_z ~ 45 m
+        x = np.arange(1600.0 - 900, 1600.0 + 900, 6.0)
+        y = np.arange(-900.0, 900.0, 6.0)
+        gx, gy = np.meshgrid(x, y)
+        top = lid if lid is not None else 600.0
+        dz = 2.0
+        total = sum(train.concentration(t, gx, gy, z).sum() * 36.0 * dz
+                    for z in np.arange(dz / 2, top, dz))
+        assert total == pytest.approx(50.0, rel=0.01)
+
+
+def test_a_single_puff_is_the_instantaneous_puff() -> None:
+    train = PuffTrain.instantaneous(0.0, 0.0, 5.0, 20.0, 100.0, (EAST,))
+    x = np.array([800.0, 1200.0, 1200.0, 2000.0])
+    y = np.array([0.0, 50.0, -200.0, 30.0])
+    t = 100.0 + 300.0
+    got = train.concentration(t, x, y, 1.5)
+    want = puff_concentration(20.0, 4.0, "D", x, y, 1.5, 300.0, height_m=5.0)
+    assert got == pytest.approx(want, rel=1e-6)
+
+
+@pytest.mark.parametrize(("stability", "terrain"), [("D", "rural"), ("B", "urban"),
+                                                      ("F", "rural")])
+def test_a_dense_train_under_steady_wind_is_the_plume(stability: str, terrain: str) -> None:
+    wind = wind_from(-np.inf, 3.0, 270.0, stability)
+    train = PuffTrain.continuous(0.0, 0.0, 0.0, 2.0, 0.0, 3 * 3600.0, (wind,),
+                                 puff_every_s=5.0, terrain=terrain)
+    x = np.array([500.0, 1000.0, 2000.0, 3000.0])
+    y = np.array([0.0, 20.0, -40.0, 0.0])
+    got = train.concentration(2 * 3600.0, x, y, 1.5)  # long after the front passed
+    want = plume_concentration(2.0, 3.0, stability, x, y, 1.5, terrain=terrain)
+    assert got == pytest.approx(want, rel=0.02)
+
+
+def test_a_wind_shift_turns_what_is_released_after_it() -> None:
+    north = wind_from(600.0, 2.0, 180.0, "D")  # from the south from 10 min: towards +y
+    train = PuffTrain.continuous(0.0, 0.0, 0.0, 1.0, 0.0, 1200.0, (EAST, north),
+                                 puff_every_s=60.0)
+    x, y, travel, out = train.positions(1200.0)
+    assert out.all()
+    early, late = train.released_s < 600.0, train.released_s > 600.0
+    # released before the shift: east at 4 m/s until 600 s, then north at 2 m/s
+    assert x[early] == pytest.approx(4.0 * (600.0 - train.released_s[early]))
+    assert y[early] == pytest.approx(2.0 * 600.0)
+    # released after it: straight north
+    assert np.allclose(x[late], 0.0) and y[late] == pytest.approx(
+        2.0 * (1200.0 - train.released_s[late]))
+    assert travel == pytest.approx(np.hypot(0, 0) + travel)  # distances add along the path
+    assert travel[early] == pytest.approx(x[early] + y[early])
+
+
+def test_nothing_before_the_release_and_an_upper_bound_that_holds() -> None:
+    train = PuffTrain.continuous(0.0, 0.0, 0.0, 1.0, 600.0, 1200.0, (EAST,))
+    assert train.concentration(599.0, np.array([10.0]), np.array([0.0]))[0] == 0.0
+    x = np.linspace(-500, 5000, 400)
+    c = train.concentration(1500.0, x, np.zeros_like(x))
+    assert c.max() <= train.upper_bound(1500.0) + 1e-18
