@@ -19,7 +19,15 @@ from drillsim.agents.residents import Residents
 from drillsim.agents.teams import TeamAgent
 from drillsim.sim.mesa_compat import mesa
 from drillsim.sim.model import DrillModel
-from drillsim.sim.plan import LEVEL_NAMES, Condition, Level, MutualAid, Order, Trigger
+from drillsim.sim.plan import (
+    LEVEL_NAMES,
+    Condition,
+    Level,
+    MutualAid,
+    Order,
+    ThreatZone,
+    Trigger,
+)
 
 
 class CommandPost(mesa.Agent):
@@ -129,11 +137,23 @@ class CommandPost(mesa.Agent):
         if order.action in ("warn", "evacuate"):
             self.activate_shelters()
         residents = self.model.agents_by_type.get(Residents, [])
-        for z in order.zones:
+        zones = order.zones if order.threat is None else self.threat_zones(order.threat)
+        for z in zones:
             self.model.emit("plan.order", order.id, self.model.world.zones.ids[z],
                             action=order.action, order=order.id)
             for r in residents:
                 r.order(z, order.action, order.id, order.channels)
+
+    def threat_zones(self, threat: ThreatZone) -> tuple[int, ...]:
+        """The zones inside ``threat`` now (their centres), in zone order."""
+        hazard, zones = self.model.hazards[threat.hazard], self.model.world.zones
+        if threat.downwind_m > 0:
+            inside = hazard.downwind(self.model.now, zones.x_m, zones.y_m,  # type: ignore[attr-defined]
+                                     threat.downwind_m)
+        else:
+            inside = np.asarray(hazard.sample(self.model.now, zones.x_m, zones.y_m)) \
+                >= threat.at_least
+        return tuple(np.flatnonzero(inside).tolist())
 
     def activate_shelters(self) -> None:
         """The first order or level activates every shelter (each opens after its delay)."""

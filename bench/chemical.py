@@ -31,7 +31,7 @@ def setup() -> Callable[[], object]:
     y = rng.uniform(-5000.0, 5000.0, RECEPTORS)
     winds = (wind_from(-np.inf, 3.0, 270.0, "D"), wind_from(RELEASE_S / 2, 2.0, 225.0, "E"))
     train = PuffTrain.continuous(0.0, 0.0, 2.0, 1.0, 0.0, RELEASE_S, winds,
-                                 puff_every_s=STEP_S, terrain="urban", mixing_height_m=800.0)
+                                 terrain="urban", mixing_height_m=800.0)
     times = np.arange(STEP_S, RELEASE_S + STEP_S / 2, STEP_S)
 
     def readings() -> float:

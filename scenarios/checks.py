@@ -15,7 +15,7 @@ from typing import Any
 from drillsim.analysis.metrics import SCALARS
 from drillsim.scenarios.durations import format_duration
 from drillsim.scenarios.problems import format_path
-from drillsim.scenarios.schema.plan import Plan, ShelterAssignment
+from drillsim.scenarios.schema.plan import Plan, ShelterAssignment, ThreatZone
 from drillsim.scenarios.schema.region import Region
 from drillsim.scenarios.schema.scenario import Injects, Meta
 from drillsim.sim.hazards import HAZARDS
@@ -205,7 +205,9 @@ def check_plan(plan: Plan, region: Region | None, hazards: dict[str, str] | None
     stations = {s.id for s in region.stations}
     shelters = {s.id for s in region.shelters}
     for i, o in enumerate(plan.orders):
-        if o.zones != "all":
+        if isinstance(o.zones, ThreatZone):
+            yield from _threat_checks(o.zones, hazards, (*p, "orders", i, "zones"))
+        elif o.zones != "all":
             for j, z in enumerate(o.zones):
                 yield from _missing(z, zones, "zone", (*p, "orders", i, "zones", j))
     for i, t in enumerate(plan.teams):
@@ -218,6 +220,18 @@ def check_plan(plan: Plan, region: Region | None, hazards: dict[str, str] | None
         yield from _missing(z, zones, "zone", (*p, "shelter_assignment", "zones", z))
         for j, s in enumerate(ss):
             yield from _missing(s, shelters, "shelter", (*p, "shelter_assignment", "zones", z, j))
+
+
+def _threat_checks(t: ThreatZone, hazards: dict[str, str] | None,
+                   path: tuple[Any, ...]) -> Iterator[Finding]:
+    """A threat zone names a hazard of the scenario; AEGL and downwind ones a chemical."""
+    if hazards is None:
+        return
+    if t.hazard not in hazards:
+        yield from _missing(t.hazard, hazards, "hazard", (*path, "hazard"))
+    elif (t.aegl is not None or t.downwind_m is not None) and hazards[t.hazard] != "chemical":
+        yield (*path, "hazard"), (f"hazard '{t.hazard}' is a {hazards[t.hazard]}; AEGL and "
+                                  "downwind threat zones need a chemical release")
 
 
 def _assignment_checks(assignment: ShelterAssignment) -> Iterator[Finding]:

@@ -23,6 +23,7 @@ from drillsim.sim.behaviour import Behaviour, Channel
 from drillsim.sim.compiled import Compiled
 from drillsim.sim.hazards import HAZARDS, HazardSpec
 from drillsim.sim.hazards.base import FrozenDict
+from drillsim.sim.hazards.chemical.chemicals import aegl_ppm
 from drillsim.sim.world import (
     Terrain,
     World,
@@ -110,11 +111,9 @@ def compile_plan(plan: sp.Plan, world: World, hazards: list[Any]) -> ep.Plan:
                      declare_delay_s=as_dist(lv.declare_delay))
             for lv in sorted(plan.levels, key=lambda lv: SEVERITY[lv.level])),
         orders=tuple(
-            ep.Order(id=o.id, action=o.action,
-                     zones=tuple(range(len(world.zones))) if o.zones == "all"
-                     else tuple(world.zones.index(z) for z in o.zones),
+            ep.Order(id=o.id, action=o.action, zones=_order_zones(o.zones, world),
                      trigger=_trigger(o, world, hazards) if (o.any_of or o.all_of) else None,
-                     channels=tuple(o.channels))
+                     channels=tuple(o.channels), threat=_threat(o.zones, hazards))
             for o in plan.orders),
         teams=tuple(ep.Team(id=t.id, type=t.type, size=t.size,
                             station=world.stations.index(t.base),
@@ -138,6 +137,30 @@ def compile_plan(plan: sp.Plan, world: World, hazards: list[Any]) -> ep.Plan:
         shelter_lists=_shelter_lists(plan.shelter_assignment, world),
         check_every_s=plan.review_every,
     )
+
+
+def _order_zones(zones: Any, world: World) -> tuple[int, ...]:
+    if zones == "all":
+        return tuple(range(len(world.zones)))
+    if isinstance(zones, sp.ThreatZone):
+        return ()  # chosen when the order is issued
+    return tuple(world.zones.index(z) for z in zones)
+
+
+def _threat(zones: Any, hazards: list[Any]) -> ep.ThreatZone | None:
+    """A threat zone with its AEGL level made a concentration (ppm, 60 minutes)."""
+    if not isinstance(zones, sp.ThreatZone):
+        return None
+    h = [x.id for x in hazards].index(zones.hazard)
+    if zones.downwind_m is not None:
+        return ep.ThreatZone(h, downwind_m=zones.downwind_m,
+                             text=f"within {zones.downwind_m:g} m downwind of {zones.hazard}")
+    if zones.aegl is not None:
+        ppm = float(aegl_ppm(hazards[h].chemical, zones.aegl, 3600.0))
+        return ep.ThreatZone(h, at_least=ppm, text=f"inside the AEGL-{zones.aegl} "
+                             f"({ppm:g} ppm) contour of {zones.hazard}")
+    return ep.ThreatZone(h, at_least=float(zones.at_least or 0.0),
+                         text=f"where {zones.hazard} >= {zones.at_least:g}")
 
 
 def _shelter_lists(assignment: sp.ShelterAssignment, world: World

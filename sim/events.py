@@ -73,6 +73,11 @@ KINDS: dict[str, EventKind] = _kinds(
               "shelter (qty: persons; place: their zone).", frozenset({"cause"}),
               counter="displaced"),
     EventKind("hazard.end", "A hazard ends."),
+    EventKind("hazard.stop", "A release is stopped at its source (actor: the hazard; by: "
+              "the team that stopped it).", frozenset({"by"})),
+    EventKind("chem.exposure", "Persons whose toxic load newly passes an AEGL level (qty: "
+              "persons; place: their zone; aegl: 1–3; where: home, road or shelter).",
+              frozenset({"aegl", "where"})),
     EventKind("plan.trigger", "A plan trigger's condition became true.",
               frozenset({"condition", "for"})),
     EventKind("plan.level", "The response level changes (qty: 0 none … 4 = level I).",
@@ -88,6 +93,9 @@ KINDS: dict[str, EventKind] = _kinds(
     EventKind("incident.create", "People need rescue (qty: persons; place: the zone).",
               frozenset({"type", "cause"}), counter="trapped"),
     EventKind("team.ready", "A team is available at its base.", frozenset({"mutual_aid"})),
+    EventKind("team.dispatch", "A team sets out for a task (place: where it goes; qty: "
+              "expected travel, s).", frozenset({"task"})),
+    EventKind("team.arrive", "A team reaches its task (place: where).", frozenset({"task"})),
     EventKind("team.delay", "A team's availability is delayed (qty: seconds).",
               frozenset({"reason"})),
     EventKind("aid.request", "Mutual aid is requested (qty: teams).",
@@ -137,8 +145,10 @@ KINDS: dict[str, EventKind] = _kinds(
 
 FIELDS: dict[str, tuple[type | tuple[type, ...], pa.DataType]] = {
     "action": (str, pa.string()),
+    "aegl": (int, pa.int64()),
     "aftershock": (bool, pa.bool_()),
     "bridge": (bool, pa.bool_()),
+    "by": (str, pa.string()),
     "cause": (str, pa.string()),
     "channel": (str, pa.string()),
     "class": (str, pa.string()),
@@ -183,6 +193,7 @@ FIELDS: dict[str, tuple[type | tuple[type, ...], pa.DataType]] = {
     "slight": (int, pa.int64()),
     "state": (str, pa.string()),
     "target": (str, pa.string()),
+    "task": (str, pa.string()),
     "trapped": (int, pa.int64()),
     "type": (str, pa.string()),
     "unit": (str, pa.string()),

@@ -54,14 +54,27 @@ class Trigger:
 
 
 @dataclass(frozen=True)
+class ThreatZone:
+    """Zones chosen when an order is issued: where hazard ``hazard``'s measure is at least
+    ``at_least``, or (``downwind_m`` > 0) within that distance downwind of its source."""
+
+    hazard: int
+    at_least: float = float("nan")
+    downwind_m: float = 0.0
+    text: str = ""
+
+
+@dataclass(frozen=True)
 class Order:
-    """A warning or protective-action order for a set of zones."""
+    """A warning or protective-action order for a set of zones (or for the zones of a
+    threat zone, chosen when it is issued)."""
 
     id: str
     action: str  # warn | evacuate | shelter_in_place | all_clear
     zones: tuple[int, ...]
     trigger: Trigger | None = None
     channels: tuple[str, ...] = ()
+    threat: ThreatZone | None = None
 
 
 @dataclass(frozen=True)

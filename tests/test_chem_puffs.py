@@ -78,3 +78,29 @@ def test_nothing_before_the_release_and_an_upper_bound_that_holds() -> None:
     x = np.linspace(-500, 5000, 400)
     c = train.concentration(1500.0, x, np.zeros_like(x))
     assert c.max() <= train.upper_bound(1500.0) + 1e-18
+
+
+def test_merging_overlapping_puffs_keeps_mass_and_the_field(monkeypatch) -> None:
+    from drillsim.sim.hazards.chemical import puffs
+
+    train = PuffTrain.continuous(0.0, 0.0, 2.0, 1.0, 0.0, 3600.0, (EAST,), puff_every_s=10.0)
+    x, y = np.meshgrid(np.linspace(100.0, 6000.0, 120), np.linspace(-400.0, 400.0, 81))
+    merged = train.concentration(3000.0, x, y)
+    peak = train.puffs(3000.0, 1.5)
+    monkeypatch.setattr(puffs, "MERGE_WITHIN", 0.0)
+    apart = train.concentration(3000.0, x, y)
+    whole = train.puffs(3000.0, 1.5)
+    assert len(peak[0]) < len(whole[0]) / 3  # far puffs merged
+    big = apart > 0.01 * apart.max()
+    assert merged[big] == pytest.approx(apart[big], rel=0.01)
+
+
+def test_a_merged_puff_keeps_mass_centre_and_second_moments() -> None:
+    from drillsim.sim.hazards.chemical import puffs
+
+    m, cx, cy, sy, sz = puffs.merge_neighbours(
+        np.array([1.0, 3.0]), np.array([0.0, 4.0]), np.array([0.0, 0.0]),
+        np.array([20.0, 20.0]), np.array([5.0, 9.0]))
+    assert m.tolist() == [4.0] and cx.tolist() == [3.0] and cy.tolist() == [0.0]
+    assert sy[0] ** 2 == pytest.approx(400.0 + (0.25 * 9 + 0.75 * 1) / 2)
+    assert sz[0] == pytest.approx(8.0)

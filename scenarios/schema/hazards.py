@@ -196,10 +196,22 @@ class Weather(Strict):
         return self
 
 
+class AirChanges(Strict):
+    """Air changes per hour of buildings. Sheltering (doors and windows shut, ventilation
+    off) leaves only infiltration, about 0.5 per hour in typical homes (Chan, Price & Gadgil
+    2004, LBNL-55575, check); otherwise planning assumption."""
+
+    sheltering: Positive = 0.5
+    normal: Positive = 1.5
+
+
 class ChemicalHazard(HazardBase):
     """A toxic release at a facility or a point."""
 
     kind: Literal["chemical"]
+    model: Literal["gaussian-puff"] = Field(
+        "gaussian-puff", description="dispersion model: a train of Gaussian puffs (passive, "
+        "neutrally buoyant gas; dense-gas models are not in this version)")
     chemical: Literal["chlorine", "ammonia", "hydrogen_sulfide", "sulfur_dioxide"]
     source: Point
     mass_kg: Positive | None = Field(None, description="an instantaneous release")
@@ -208,6 +220,12 @@ class ChemicalHazard(HazardBase):
     height_m: NonNegative = 0.0
     terrain: Literal["rural", "urban"] = "urban"
     weather: Weather
+    air_changes_per_h: AirChanges = Field(default_factory=lambda: AirChanges(),
+                                          description="how fast outdoor air replaces indoor "
+                                          "air in homes and shelters")
+    stop_on_site: Duration | None = Field(
+        20 * 60.0, description="time a hazmat team needs at the source to stop a continuous "
+        "release (none: teams cannot stop it)")
 
     @model_validator(mode="after")
     def _amount(self) -> ChemicalHazard:

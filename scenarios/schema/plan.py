@@ -116,12 +116,33 @@ class Level(Triggered):
         return self
 
 
+class ThreatZone(Strict):
+    """Zones chosen when the order is issued, from a hazard's threat zone: where the
+    hazard's measure is at least ``at_least`` (or, for a chemical release, inside the
+    60-minute ``aegl`` contour), or within ``downwind_m`` of a chemical release (the square
+    protective-action area of the Emergency Response Guidebook: that far down the present
+    wind, half that far to either side)."""
+
+    hazard: Id
+    aegl: Literal[1, 2, 3] | None = None
+    at_least: float | None = None
+    downwind_m: Positive | None = None
+
+    @model_validator(mode="after")
+    def _one(self) -> ThreatZone:
+        given = [v is not None for v in (self.aegl, self.at_least, self.downwind_m)]
+        if sum(given) != 1:
+            raise ValueError("give one of aegl, at_least or downwind_m")
+        return self
+
+
 class Order(Triggered):
     """A warning or protective action for zones; issued by its own trigger or by a level."""
 
     id: Id
     action: Literal["warn", "evacuate", "shelter_in_place", "all_clear"]
-    zones: list[Id] | Literal["all"]
+    zones: list[Id] | Literal["all"] | ThreatZone = Field(
+        description="zone ids, 'all', or a threat zone chosen when the order is issued")
     channels: list[Literal["siren", "phone", "broadcast", "door_to_door"]] = Field(
         default_factory=list)
 

@@ -8,7 +8,7 @@ Pasquill–Turner table, for the first wind and for each shift.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import numpy as np
@@ -43,6 +43,24 @@ def winds(weather: Mapping[str, Any], start_s: float) -> tuple[Wind, ...]:
     return tuple(out)
 
 
+DISPERSION_MODELS: dict[str, Callable[[HazardSpec], PuffTrain]] = {}
+"""Dispersion models by the name a scenario gives (``model:``); each turns the release's
+spec into a field with the :class:`~drillsim.sim.hazards.chemical.puffs.PuffTrain`
+interface (``concentration``, ``upper_bound``, ``wind_at``, the source, the puffs' release
+times and masses). A dense-gas model registers here under its own name."""
+
+
+def register_dispersion(name: str) -> Callable[[Callable[[HazardSpec], PuffTrain]],
+                                               Callable[[HazardSpec], PuffTrain]]:
+    def register(make: Callable[[HazardSpec], PuffTrain]) -> Callable[[HazardSpec], PuffTrain]:
+        if name in DISPERSION_MODELS:
+            raise ValueError(f"dispersion model {name!r} is already registered")
+        DISPERSION_MODELS[name] = make
+        return make
+    return register
+
+
+@register_dispersion("gaussian-puff")
 def puff_train(spec: HazardSpec) -> PuffTrain:
     """The release of ``spec`` as puffs (times from the scenario's start)."""
     p = spec.params
@@ -68,7 +86,9 @@ class ChemicalHazard(HazardModel):
         super().__init__(spec)
         self.world = world
         self.chemical = str(spec.params["chemical"])
-        self.train = puff_train(spec)
+        self.train = DISPERSION_MODELS[str(spec.params.get("model", "gaussian-puff"))](spec)
+        self.stopped_s: float | None = None
+        """When a team stopped the release (None: it ran its course)."""
         self.aegl3_ppm = float(aegl_ppm(self.chemical, 3, THREAT_DURATION_S))
         roads = world.roads
         self._link_x = (np.asarray(roads.x_m)[roads.link_from]
@@ -86,6 +106,33 @@ class ChemicalHazard(HazardModel):
         kg_m3 = self.train.concentration(t_s, x_m, y_m, BREATHING_HEIGHT_M)
         return np.asarray(to_ppm(kg_m3, self.chemical), float)
 
+    def peak_ppm(self, t_s: float) -> float:
+        """No place has more than this (ppm) at ``t_s``."""
+        return float(to_ppm(self.train.upper_bound(t_s, BREATHING_HEIGHT_M), self.chemical))
+
+    def stop(self, t_s: float) -> bool:
+        """Stop the release at ``t_s`` (a hazmat team closed the leak): puffs not yet
+        released carry nothing. False if nothing was still to be released."""
+        later = self.train.released_s > t_s
+        if not later.any() or not self.train.mass_kg[later].any():
+            return False
+        self.train.mass_kg[later] = 0.0
+        self.stopped_s = t_s
+        return True
+
+    def downwind(self, t_s: float, x_m: np.ndarray, y_m: np.ndarray,
+                 distance_m: float) -> np.ndarray:
+        """Whether each point is in the protective-action area of the release at ``t_s``:
+        the square of the Emergency Response Guidebook (ERG 2020, protective action
+        distances), ``distance_m`` down the present wind from the source and half of it to
+        either side."""
+        wind = self.train.wind_at(t_s)
+        dx = np.asarray(x_m, float) - self.train.x_m
+        dy = np.asarray(y_m, float) - self.train.y_m
+        along = dx * wind.to_east + dy * wind.to_north
+        across = dx * wind.to_north - dy * wind.to_east
+        return (along >= 0) & (along <= distance_m) & (np.abs(across) <= distance_m / 2)
+
     def felt_levels(self) -> tuple[float, float]:
         """(noticed, harmful), ppm: people notice the gas from the 60-minute AEGL-1
         (irritation, odour) and are harmed above the 60-minute AEGL-2."""
@@ -96,8 +143,7 @@ class ChemicalHazard(HazardModel):
         """Roads whose middle is inside the AEGL-3 threat zone are closed to traffic."""
         if t_s < self.spec.start_s:
             return None
-        if to_ppm(self.train.upper_bound(t_s, BREATHING_HEIGHT_M), self.chemical) \
-                < self.aegl3_ppm:
+        if self.peak_ppm(t_s) < self.aegl3_ppm:
             return Impacts(link_speed_factor=np.ones(len(self._link_x)))  # nowhere that high
         ppm = self.sample(t_s, self._link_x, self._link_y)
         return Impacts(link_speed_factor=np.where(ppm >= self.aegl3_ppm, 0.0, 1.0))
