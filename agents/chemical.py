@@ -6,11 +6,13 @@ road, at a shelter's door or in an open-space shelter. Indoor air follows outdoo
 the building's air changes per hour λ (dCᵢ/dt = λ (C₀ − Cᵢ), solved exactly over each minute):
 homes in a zone ordered to shelter in place are sealed (``air_changes_per_h.sheltering``),
 other buildings are not (``normal``). Each person's toxic load Σ Cⁿ Δt (ten Berge, with the
-chemical's exponent n) is compared with that of each AEGL at the time exposed so far (at
-least 10 minutes, at most 8 hours): passing a level is logged once per household
+chemical's exponent n) is compared with that of each AEGL at the time exposed so far:
+passing a level is logged once per household
 (``chem.exposure``); people past AEGL-3 (life-threatening effects) are casualties
-(severity 3) and those at home are taken to hospital. People who reached safety or left the
-region breathe clean air.
+(severity 3) and those at home are taken to hospital (those on the road or in a shelter stay
+where they are: moving them is the medical response's work). People who reached safety or
+left the region breathe clean air. A household carries its indoor air with it: arriving at
+a shelter, it starts from the air it last breathed (a conservative simplification).
 
 **Stopping the leak.** A continuous release that teams can stop (``stop_on_site``) draws the
 first hazmat team that is ready after the release begins: it drives from its base to the
@@ -35,8 +37,12 @@ from drillsim.sim.model import DrillModel
 from drillsim.sim.traffic.movement import OFF
 
 STEP_S = 60.0
-MIN_S, MAX_S = 600.0, 28800.0
-"""The exposure time a load is judged over is held to the AEGL table's 10 minutes … 8 hours."""
+PLACE_OF_STATUS = np.full(16, -1, np.int8)
+"""Where a household of each status breathes: 0 home, 1 road, 2 shelter, -1 nowhere in
+reach (safe outside, gone, in hospital, dead)."""
+PLACE_OF_STATUS[[HOME, WAITING]] = 0
+PLACE_OF_STATUS[ON_WAY] = 1
+PLACE_OF_STATUS[[AT_DOOR, SHELTERED]] = 2
 WHERE = ("home", "road", "shelter")
 
 
@@ -78,9 +84,20 @@ class ChemicalExposure(mesa.Agent):
         while True:
             yield env.timeout(STEP_S)
             self.breathe(STEP_S)
-            if env.now > last_release and self.hazard.peak_ppm(env.now) < self.noticed_ppm \
-                    and self.indoor_ppm.max() < self.noticed_ppm:
-                return  # the air is clean again, outdoors and in
+            if env.now > last_release and self._clean(env.now):
+                return
+
+    def _clean(self, now: float) -> bool:
+        """The air is clean again everywhere people can be (every zone and road node,
+        indoors too) and no wind shift is still to come that could bring the cloud back."""
+        if any(w.t_s > now for w in self.hazard.train.winds):
+            return False
+        if self.indoor_ppm.max(initial=0.0) >= self.noticed_ppm:
+            return False
+        zones = self.model.world.zones
+        places_x = np.concatenate([zones.x_m, self.node_xy[0]])
+        places_y = np.concatenate([zones.y_m, self.node_xy[1]])
+        return float(self.hazard.sample(now, places_x, places_y).max()) < self.noticed_ppm
 
     # -- one minute of breathing ----------------------------------------------------------
     def breathe(self, dt_s: float) -> None:
@@ -102,10 +119,7 @@ class ChemicalExposure(mesa.Agent):
         road, 2 shelter, -1 out of reach: safe, gone, in hospital)."""
         res, t = self.residents, self.residents.table
         traffic = res.traffic
-        where = np.full(len(status), -1, np.int8)
-        where[np.isin(status, (HOME, WAITING))] = 0
-        where[status == ON_WAY] = 1
-        where[np.isin(status, (AT_DOOR, SHELTERED))] = 2
+        where = PLACE_OF_STATUS[status]
         out = np.zeros(len(status))
         zones = self.model.world.zones
         home = where == 0
@@ -126,22 +140,28 @@ class ChemicalExposure(mesa.Agent):
         told = np.zeros(len(self.model.world.zones), bool)
         for z, (action, _) in res.zone_orders.items():
             told[z] = action == "shelter_in_place"
-        return np.isin(status, (HOME, WAITING)) & told[res.table.zone]
+        return (PLACE_OF_STATUS[status] == 0) & told[res.table.zone]
 
     def _roofed(self, status: np.ndarray) -> np.ndarray:
         return (status == SHELTERED) & self.roofed_node[self.residents.traffic.node]
 
     def _judge(self, where: np.ndarray) -> None:
-        """Log households whose load newly passes an AEGL level; AEGL-3 makes casualties."""
+        """Log households whose load newly passes an AEGL level; AEGL-3 makes casualties.
+        A level is passed when the load reaches that of the AEGL at the time exposed so far
+        (ten Berge: AEGL(T)ⁿ·T; the table's 10-minute value below 10 minutes and its 8-hour
+        value beyond 8 hours), within a relative 1e-9; a level with no AEGL is never
+        passed."""
         active = np.flatnonzero((self.load > 0) & (self.level < 3))
         if len(active) == 0:
             return
-        duration = np.clip(self.exposed_s[active], MIN_S, MAX_S)
+        duration = np.maximum(self.exposed_s[active], STEP_S)
+        times, inverse = np.unique(duration, return_inverse=True)
         reached = np.zeros(len(active), np.int8)
         for level in (1, 2, 3):
-            limit = aegl_ppm(self.hazard.chemical, level, duration)
-            threshold = np.where(np.isnan(limit), np.inf, limit) ** self.exponent * duration
-            reached = np.where(self.load[active] >= threshold, level, reached)
+            limit = aegl_ppm(self.hazard.chemical, level, times)
+            threshold = np.where(np.isnan(limit), np.inf, limit ** self.exponent * times)
+            reached = np.where(self.load[active] >= threshold[inverse] * (1 - 1e-9), level,
+                               reached)
         new = reached > self.level[active]
         ids, levels = active[new], reached[new]
         if len(ids) == 0:
@@ -155,6 +175,8 @@ class ChemicalExposure(mesa.Agent):
         res, zones, size = self.residents, self.model.world.zones, self.residents.table.size
         z = res.table.zone[ids]
         for level in (1, 2, 3):
+            if np.isnan(aegl_ppm(self.hazard.chemical, level, 3600.0)):
+                continue  # no AEGL at this level (not recommended): nothing to pass
             passed = (old < level) & (new >= level)
             for w in range(3):
                 sel = passed & (where == w)
@@ -187,11 +209,17 @@ class LeakResponse(mesa.Agent):
     def _run(self) -> Generator[simpy.Event]:
         env, spec = self.model.env, self.hazard.spec
         work_s = spec.params.get("stop_on_site")
-        if work_s is None or spec.params.get("rate_kg_s") is None:
+        plan = self.model.compiled.plan
+        hazmat = any(t.type == "hazmat" for t in plan.teams) or any(
+            a.type == "hazmat" for a in plan.aid)
+        if work_s is None or spec.params.get("rate_kg_s") is None or not hazmat:
             return
         yield env.timeout(max(spec.start_s - env.now, 0.0))
+        last = float(self.hazard.train.released_s.max())
         team = None
         while team is None:
+            if env.now >= last:
+                return  # the release is over before any team could set out
             team = self._ready_team()
             if team is None:
                 yield env.timeout(STEP_S)
@@ -203,6 +231,8 @@ class LeakResponse(mesa.Agent):
         base = int(self.model.world.stations.node[team.station])
         travel_s = float(roads.travel_times_s(np.array([base]))[0, source])
         place = roads.ids[source]
+        if not np.isfinite(travel_s):
+            return  # no road from its base to the source
         self.model.emit("team.dispatch", team.team_id, place, travel_s, task=task)
         yield env.timeout(travel_s)
         self.model.emit("team.arrive", team.team_id, place, task=task)

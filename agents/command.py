@@ -42,6 +42,8 @@ class CommandPost(mesa.Agent):
         self.issued: set[int] = set()
         self.pending_levels: set[int] = set()
         self.requested_aid: set[int] = set()
+        self.threat_pending: set[int] = set()
+        """Orders for a threat zone that was empty when they were issued."""
         self.shelters_activated = False
         model.env.process(self._review())
 
@@ -99,8 +101,10 @@ class CommandPost(mesa.Agent):
                 self.model.emit("plan.trigger", f"level-{level.name}", condition=cond.text,
                                 **{"for": "level"})
                 self.model.env.process(self._declare(level))
+        for i in sorted(self.threat_pending):
+            self.issue(i)
         for i, order in enumerate(self.plan.orders):
-            if i in self.issued or order.trigger is None:
+            if i in self.issued or i in self.threat_pending or order.trigger is None:
                 continue
             cond = self.holds(order.trigger)
             if cond is not None:
@@ -138,6 +142,11 @@ class CommandPost(mesa.Agent):
             self.activate_shelters()
         residents = self.model.agents_by_type.get(Residents, [])
         zones = order.zones if order.threat is None else self.threat_zones(order.threat)
+        if order.threat is not None and not zones:
+            self.issued.discard(index)  # nobody inside the threat zone yet: try again at
+            self.threat_pending.add(index)  # every review until someone is
+            return
+        self.threat_pending.discard(index)
         for z in zones:
             self.model.emit("plan.order", order.id, self.model.world.zones.ids[z],
                             action=order.action, order=order.id)
@@ -148,8 +157,10 @@ class CommandPost(mesa.Agent):
         """The zones inside ``threat`` now (their centres), in zone order."""
         hazard, zones = self.model.hazards[threat.hazard], self.model.world.zones
         if threat.downwind_m > 0:
-            inside = hazard.downwind(self.model.now, zones.x_m, zones.y_m,  # type: ignore[attr-defined]
-                                     threat.downwind_m)
+            downwind = getattr(hazard, "downwind", None)  # a release that never happened
+            if downwind is None:  # (a dormant chained hazard) has no wind to go down
+                return ()
+            inside = downwind(self.model.now, zones.x_m, zones.y_m, threat.downwind_m)
         else:
             inside = np.asarray(hazard.sample(self.model.now, zones.x_m, zones.y_m)) \
                 >= threat.at_least

@@ -81,6 +81,7 @@ class Journeys:
         zone = self.model.world.zones.ids[hh.zone]
         from_home = self.status[hh.index] == WAITING
         self.status[hh.index] = ON_WAY
+        self.traffic.node[hh.index] = vehicle.node  # where it is (the bus's stops)
         self.mode[hh.index] = "bus"
         self.stranded[hh.index] = False
         self.model.emit("transport.pickup", vehicle.vehicle_id, zone, float(hh.size),
@@ -92,6 +93,7 @@ class Journeys:
 
     def drop_off(self, hh: Household, shelter: ShelterAgent) -> bool:
         """A vehicle brings a household to ``shelter``; False if it was turned away."""
+        self.traffic.node[hh.index] = int(self.model.world.shelters.node[shelter.index])
         outcome = shelter.receive(hh)
         if self._settle(hh, outcome):
             return True

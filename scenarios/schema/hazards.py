@@ -233,6 +233,9 @@ class ChemicalHazard(HazardBase):
             raise ValueError("give mass_kg (instantaneous) or rate_kg_s (continuous), one of them")
         if self.rate_kg_s is not None and self.duration is None:
             raise ValueError("a continuous release (rate_kg_s) needs a duration")
+        if self.height_m >= self.weather.mixing_height_m:
+            raise ValueError(f"the release height ({self.height_m:g} m) must be below the "
+                             f"mixing height ({self.weather.mixing_height_m:g} m)")
         return self
 
 

@@ -117,6 +117,7 @@ class ChemicalHazard(HazardModel):
         if not later.any() or not self.train.mass_kg[later].any():
             return False
         self.train.mass_kg[later] = 0.0
+        self.train.forget()
         self.stopped_s = t_s
         return True
 

@@ -8,31 +8,38 @@ shifts), so a shift turns the part of the plume released after it while the puff
 out keep their course from where they are. This is the puff-train idea of operational
 puff models (e.g. INPUFF, Petersen & Lavdas 1986; CALPUFF, Scire et al. 2000), kept simple:
 
-- a puff's spread follows its travel distance along its own path: σx = σy and σz are the
-  Briggs coefficients (:func:`~drillsim.sim.hazards.chemical.dispersion.dispersion_sigmas`)
-  at that distance, for the stability class of the moment;
+- a puff's spread grows with its travel along its own path: σy and σz are the Briggs
+  coefficients (:func:`~drillsim.sim.hazards.chemical.dispersion.dispersion_sigmas`) of the
+  stability class of each stretch, continued from the puff's virtual distance when the class
+  changes (:func:`grow`);
+- a puff stands for the stretch of plume released in its interval (length s, the distance
+  between consecutive puffs); where its spread is still small against s (near the source),
+  it is read as sub-puffs spaced at most σy/2 along that stretch, each with the spreads of
+  its own travel distance, so the train has no gaps (the sampling idea of slug and
+  integrated-puff models, e.g. CALPUFF, Scire et al. 2000);
 - the concentration of one puff is the trivariate Gaussian with total reflection at the
-  ground and, under a mixing lid, at the lid (images), the form of the instantaneous puff of
-  Turner (1970, eq. 5.4 with its reflection terms);
-- the ground-level concentration sums all puffs out at the time.
-
-Since σx = σy, a puff's horizontal kernel depends only on the distance to its centre, which
-keeps the sum one vectorised expression over (puffs × receptors).
+  ground and, under a mixing lid, at the lid (images; well mixed far out), the vertical term
+  of :func:`~drillsim.sim.hazards.chemical.dispersion.vertical_term`;
+- the ground-level concentration sums all puffs out at the time; puffs that overlap are
+  read as one (:func:`merge_neighbours`).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import functools
+from dataclasses import dataclass, field
 
 import numpy as np
 
-from drillsim.sim.hazards.chemical.dispersion import dispersion_sigmas
+from drillsim.sim.hazards.chemical.dispersion import dispersion_sigmas, vertical_term
 
-TWO_PI_3_2 = (2.0 * np.pi) ** 1.5
 MIN_SIGMA_M = 1.0
 """Smallest spread a puff is given (at the source it is a point: the kernel needs σ > 0)."""
-LID_IMAGES = 3
-"""Pairs of image sources above the lid and below the ground kept in the vertical sum."""
+SPLIT_SPACING = 0.5
+"""Sub-puffs are at most this many σy apart along their stretch of plume."""
+MAX_SPLIT = 64
+REACH_SIGMAS = 6.0
+"""Receptors farther than this many spreads from every puff read zero (exp(−18) ≈ 1.5e-8)."""
 
 
 MERGE_WITHIN = 0.5
@@ -40,33 +47,40 @@ MERGE_WITHIN = 0.5
 as one (see :func:`merge_neighbours`)."""
 
 
-def merge_neighbours(mass: np.ndarray, x: np.ndarray, y: np.ndarray, sy: np.ndarray,
-                     sz: np.ndarray) -> tuple[np.ndarray, ...]:
-    """Puffs (in release order) merged where they overlap: a run of consecutive puffs whose
-    centres lie within :data:`MERGE_WITHIN` σy of the run's first puff becomes one puff with
-    their total mass, their mass-weighted centre and spreads that keep the run's second
-    moments (σy² = mean σy² + spread of the centres; σz mass-weighted). Old puffs, wide and
-    close together, merge; young ones near the source stay apart. The idea is the puff
-    merging of operational puff models (e.g. CALPUFF, Scire et al. 2000), kept to what
-    preserves mass and the first two moments exactly."""
-    n = len(mass)
-    if n < 2:
-        return mass, x, y, sy, sz
-    group = np.zeros(n, np.int64)
+def merge_groups(x: np.ndarray, y: np.ndarray, sy: np.ndarray) -> np.ndarray:
+    """Group labels of puffs (in release order) that overlap: a run of consecutive puffs
+    whose centres lie within :data:`MERGE_WITHIN` σy of the run's first puff."""
+    xs, ys, ss = x.tolist(), y.tolist(), sy.tolist()  # plain floats: a tight loop
+    labels = [0] * len(xs)
     first, g = 0, 0
-    for i in range(1, n):
-        reach = MERGE_WITHIN * min(sy[first], sy[i])
-        if (x[i] - x[first]) ** 2 + (y[i] - y[first]) ** 2 > reach * reach:
+    for i in range(1, len(xs)):
+        reach = MERGE_WITHIN * min(ss[first], ss[i])
+        if (xs[i] - xs[first]) ** 2 + (ys[i] - ys[first]) ** 2 > reach * reach:
             first, g = i, g + 1
-        group[i] = g
-    if g == n - 1:
-        return mass, x, y, sy, sz
+        labels[i] = g
+    return np.array(labels, np.int64)
+
+
+def merge_neighbours(mass: np.ndarray, x: np.ndarray, y: np.ndarray, sy: np.ndarray,
+                     sz: np.ndarray, *extra: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Puffs (in release order) merged where they overlap (:func:`merge_groups`): each group
+    becomes one puff with the total mass, the mass-weighted centre, a horizontal variance
+    that keeps the group's second moment (mean σy² + half the spread of the centres, per
+    axis) and the mass-weighted σz; ``extra`` arrays are mass-weighted too. Old puffs, wide
+    and close together, merge; young ones near the source stay apart. The idea is the puff
+    merging of operational puff models (e.g. CALPUFF, Scire et al. 2000), kept to what
+    preserves mass and the horizontal moments."""
+    if len(mass) < 2:
+        return (mass, x, y, sy, sz, *extra)
+    group = merge_groups(x, y, sy)
+    if group[-1] == len(mass) - 1:
+        return (mass, x, y, sy, sz, *extra)
     m = np.bincount(group, weights=mass)
-    w = np.where(m[group] > 0, mass / np.where(m[group] > 0, m[group], 1.0), 0.0)
+    w = mass / np.where(m[group] > 0, m[group], 1.0)
     cx, cy = np.bincount(group, w * x), np.bincount(group, w * y)
     spread = np.bincount(group, w * ((x - cx[group]) ** 2 + (y - cy[group]) ** 2)) / 2
-    var_y = np.bincount(group, w * sy * sy) + spread
-    return (m, cx, cy, np.sqrt(var_y), np.bincount(group, w * sz))
+    return (m, cx, cy, np.sqrt(np.bincount(group, w * sy * sy) + spread),
+            np.bincount(group, w * sz), *(np.bincount(group, w * e) for e in extra))
 
 
 @dataclass(frozen=True)
@@ -100,6 +114,18 @@ class PuffTrain:
     winds: tuple[Wind, ...]
     terrain: str = "rural"
     mixing_height_m: float | None = None
+    spacing_m: np.ndarray | None = None
+    """Distance between a puff and the next one when they left (wind speed × interval)."""
+    _memo: dict[str, object] = field(default_factory=dict, init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        for name in ("x_m", "y_m", "height_m"):
+            object.__setattr__(self, name, float(getattr(self, name)))
+        object.__setattr__(self, "mass_kg", np.asarray(self.mass_kg, float))
+        object.__setattr__(self, "released_s", np.asarray(self.released_s, float))
+        if self.spacing_m is None:
+            object.__setattr__(self, "spacing_m", np.zeros(len(self.mass_kg)))
+        object.__setattr__(self, "_memo", {})
 
     @classmethod
     def continuous(cls, x_m: float, y_m: float, height_m: float, rate_kg_s: float,
@@ -107,8 +133,12 @@ class PuffTrain:
                    puff_every_s: float = 15.0, **kw: object) -> PuffTrain:
         n = max(1, int(np.ceil(duration_s / puff_every_s - 1e-9)))
         edges = np.minimum(start_s + np.arange(n + 1) * puff_every_s, start_s + duration_s)
-        return cls(x_m, y_m, height_m, rate_kg_s * np.diff(edges),
-                   (edges[:-1] + edges[1:]) / 2, winds, **kw)  # type: ignore[arg-type]
+        mid = (edges[:-1] + edges[1:]) / 2
+        starts = np.array([w.t_s for w in winds])
+        speed = np.array([w.speed_m_s for w in winds])[
+            np.maximum(np.searchsorted(starts, mid, side="right") - 1, 0)]
+        return cls(x_m, y_m, height_m, rate_kg_s * np.diff(edges), mid, winds,
+                   spacing_m=speed * np.diff(edges), **kw)  # type: ignore[arg-type]
 
     @classmethod
     def instantaneous(cls, x_m: float, y_m: float, height_m: float, mass_kg: float,
@@ -120,13 +150,14 @@ class PuffTrain:
         k = int(np.searchsorted([w.t_s for w in self.winds], t_s, side="right")) - 1
         return self.winds[max(k, 0)]
 
-    def positions(self, t_s: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """(x, y, travel distance, mask of puffs out) of every puff at ``t_s``: each has
-        moved with each wind for the part of [release, t] the wind blew."""
+    def positions(self, t_s: float) -> tuple[np.ndarray, ...]:
+        """(x, y, σy, σz, travel, mask of puffs out) of every puff at ``t_s``: each has
+        moved with each wind, and spread under each wind's stability class, for the part of
+        [release, t] that wind blew."""
         out = self.released_s <= t_s
-        x = np.full(len(self.mass_kg), self.x_m)
-        y = np.full(len(self.mass_kg), self.y_m)
-        travel = np.zeros(len(self.mass_kg))
+        n = len(self.mass_kg)
+        x, y = np.full(n, self.x_m), np.full(n, self.y_m)
+        sy, sz, travel = np.zeros(n), np.zeros(n), np.zeros(n)
         starts = [w.t_s for w in self.winds]
         ends = [*starts[1:], np.inf]
         for w, t0, t1 in zip(self.winds, starts, ends, strict=True):
@@ -135,20 +166,57 @@ class PuffTrain:
             x += step * w.to_east
             y += step * w.to_north
             travel += step
-        return x, y, travel, out
+            sy, sz = grow(sy, sz, step, w.stability, self.terrain)
+        return x, y, sy, sz, travel, out
 
     def puffs(self, t_s: float, z_m: float) -> tuple[np.ndarray, ...]:
-        """(x, y, σy, peak) of the puffs out at ``t_s``: centre, horizontal spread, and the
-        concentration (kg/m³) at height ``z_m`` under the centre."""
-        px, py, travel, out = self.positions(t_s)
+        """(x, y, σy, peak) of the puffs out at ``t_s`` (split near the source, merged where
+        they overlap): centre, horizontal spread, and the concentration (kg/m³) at height
+        ``z_m`` under the centre. The last answer is kept (a run reads the same time at
+        zones, roads and shelters)."""
+        key = (float(t_s), float(z_m))
+        if self._memo.get("key") != key:
+            self._memo.clear()
+            self._memo["key"], self._memo["value"] = key, self._puffs(t_s, z_m)
+        return self._memo["value"]  # type: ignore[return-value]
+
+    def forget(self) -> None:
+        """Drop the kept answer (after the masses change: a release was stopped)."""
+        self._memo.clear()
+
+    def _puffs(self, t_s: float, z_m: float) -> tuple[np.ndarray, ...]:
+        px, py, sy, sz, travel, out = self.positions(t_s)
         out &= self.mass_kg > 0
-        mass, px, py, travel = self.mass_kg[out], px[out], py[out], travel[out]
-        sy, sz = dispersion_sigmas(travel, self.wind_at(t_s).stability, self.terrain)
-        sy = np.maximum(np.asarray(sy, float), MIN_SIGMA_M)
-        sz = np.maximum(np.asarray(sz, float), MIN_SIGMA_M)
-        mass, px, py, sy, sz = merge_neighbours(mass, px, py, sy, sz)
-        peak = mass / (TWO_PI_3_2 * sy * sy * sz) * self._vertical(z_m, sz)
+        merged = merge_neighbours(self.mass_kg[out], px[out], py[out],
+                                  np.maximum(sy[out], MIN_SIGMA_M),
+                                  np.maximum(sz[out], MIN_SIGMA_M), travel[out],
+                                  np.asarray(self.spacing_m)[out])
+        mass, px, py, sy, sz = self._split(*merged, self.wind_at(t_s))
+        vertical = vertical_term(z_m, self.height_m, sz, self.mixing_height_m)
+        peak = mass / (2.0 * np.pi * sy * sy) * vertical / (np.sqrt(2.0 * np.pi) * sz)
         return px, py, sy, peak
+
+    def _split(self, mass: np.ndarray, x: np.ndarray, y: np.ndarray, sy: np.ndarray,
+               sz: np.ndarray, travel: np.ndarray, spacing: np.ndarray, wind: Wind
+               ) -> tuple[np.ndarray, ...]:
+        """Puffs narrower than twice their stretch of plume, read as sub-puffs spaced at
+        most σy/2 along the present wind over that stretch, each with the spreads of its
+        own travel (scaled from the puff's)."""
+        k = np.clip(np.ceil(spacing / (SPLIT_SPACING * sy)), 1, MAX_SPLIT).astype(np.int64)
+        if (k == 1).all():
+            return mass, x, y, sy, sz
+        idx = np.repeat(np.arange(len(k)), k)
+        first = np.repeat(np.cumsum(k) - k, k)
+        offset = ((np.arange(len(idx)) - first + 0.5) / k[idx] - 0.5) * spacing[idx]
+        here = np.maximum(travel[idx], 1.0)
+        there = np.maximum(travel[idx] + offset, 1.0)
+        y_here, z_here = dispersion_sigmas(here, wind.stability, self.terrain)
+        y_there, z_there = dispersion_sigmas(there, wind.stability, self.terrain)
+        grow_y = np.asarray(y_there) / np.maximum(np.asarray(y_here), 1e-9)
+        grow_z = np.asarray(z_there) / np.maximum(np.asarray(z_here), 1e-9)
+        return (mass[idx] / k[idx], x[idx] + offset * wind.to_east,
+                y[idx] + offset * wind.to_north, np.maximum(sy[idx] * grow_y, MIN_SIGMA_M),
+                np.maximum(sz[idx] * grow_z, MIN_SIGMA_M))
 
     def upper_bound(self, t_s: float, z_m: float = 1.5) -> float:
         """No place has a higher concentration (kg/m³) than this at ``t_s``: the sum of the
@@ -157,24 +225,45 @@ class PuffTrain:
 
     def concentration(self, t_s: float, x_m: np.ndarray, y_m: np.ndarray,
                       z_m: float = 1.5) -> np.ndarray:
-        """kg/m³ at the receptors (x, y) at height ``z_m`` at time ``t_s``."""
+        """kg/m³ at the receptors (x, y) at height ``z_m`` at time ``t_s``. Receptors out of
+        every puff's reach (:data:`REACH_SIGMAS`) are skipped; the sum over puffs is a plain
+        reduction, so it does not depend on the machine's threads."""
         x_m, y_m = np.broadcast_arrays(np.asarray(x_m, float), np.asarray(y_m, float))
-        px, py, sy, scale = self.puffs(t_s, z_m)
+        out = np.zeros(x_m.size)
+        px, py, sy, peak = self.puffs(t_s, z_m)
         if len(px) == 0:
-            return np.zeros(x_m.shape)
-        flat_x, flat_y = x_m.ravel(), y_m.ravel()
-        r2 = (flat_x[None, :] - px[:, None]) ** 2 + (flat_y[None, :] - py[:, None]) ** 2
-        c = scale @ np.exp(-0.5 * r2 / (sy * sy)[:, None])
-        return c.reshape(x_m.shape)
+            return out.reshape(x_m.shape)
+        fx, fy = x_m.ravel(), y_m.ravel()
+        reach = REACH_SIGMAS * sy
+        near = np.flatnonzero((fx >= (px - reach).min()) & (fx <= (px + reach).max())
+                              & (fy >= (py - reach).min()) & (fy <= (py + reach).max()))
+        if len(near) == 0:
+            return out.reshape(x_m.shape)
+        r2 = (fx[near][None, :] - px[:, None]) ** 2 + (fy[near][None, :] - py[:, None]) ** 2
+        out[near] = (peak[:, None] * np.exp(-0.5 * r2 / (sy * sy)[:, None])).sum(axis=0)
+        return out.reshape(x_m.shape)
 
-    def _vertical(self, z_m: float, sz: np.ndarray) -> np.ndarray:
-        """Σ over the source and its images of exp(−(z − z_image)² / 2σz²): the ground
-        reflects, and so does the mixing lid if there is one."""
-        h, lid = self.height_m, self.mixing_height_m
-        total = np.exp(-0.5 * ((z_m - h) / sz) ** 2) + np.exp(-0.5 * ((z_m + h) / sz) ** 2)
-        if lid is None:
-            return total
-        for k in range(1, LID_IMAGES + 1):
-            for image in (2 * k * lid - h, 2 * k * lid + h, -2 * k * lid - h, -2 * k * lid + h):
-                total = total + np.exp(-0.5 * ((z_m - image) / sz) ** 2)
-        return total
+
+@functools.lru_cache(maxsize=64)
+def _sigma_table(stability: str, terrain: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Briggs σy(x), σz(x) on a log grid of travel distances, to invert (virtual distance)."""
+    x = np.concatenate([[0.0], np.geomspace(0.1, 500_000.0, 2000)])
+    sy, sz = dispersion_sigmas(x, stability, terrain)
+    return x, np.maximum.accumulate(np.asarray(sy, float)), np.maximum.accumulate(
+        np.asarray(sz, float))
+
+
+def grow(sigma_y: np.ndarray, sigma_z: np.ndarray, step_m: np.ndarray, stability: str,
+         terrain: str) -> tuple[np.ndarray, np.ndarray]:
+    """Spreads after travelling ``step_m`` more under ``stability``: each axis continues
+    from its virtual distance (the distance at which the class's Briggs σ equals the spread
+    the puff already has), as puff models do when the atmosphere changes (e.g. CALPUFF,
+    Scire et al. 2000, §2.1); a spread never shrinks."""
+    x, ty, tz = _sigma_table(stability, terrain)
+    vy = np.interp(sigma_y, ty, x)
+    vz = np.interp(sigma_z, tz, x)
+    new_y = dispersion_sigmas(vy + step_m, stability, terrain)[0]
+    new_z = dispersion_sigmas(vz + step_m, stability, terrain)[1]
+    moved = step_m > 0
+    return (np.where(moved, np.maximum(sigma_y, new_y), sigma_y),
+            np.where(moved, np.maximum(sigma_z, new_z), sigma_z))
