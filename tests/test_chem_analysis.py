@@ -132,10 +132,11 @@ def test_the_map_draws_the_chlorine_aegls(chlorine: tuple[World, ChemicalHazard]
 def test_snapshots_fall_within_the_cloud(chlorine: tuple[World, ChemicalHazard]) -> None:
     world, hz = chlorine
     times = snapshot_times_s(world, hz)
-    # 15 min in, the end of the release, 5 min later; by the wind shift at 1 h the cloud
-    # has left the town (nowhere above AEGL-1), so the shift is not drawn.
-    assert times == [1200.0, 2700.0, 3000.0]
-    assert snapshot_times_s(world, hz, stop_s=1500.0)[:2] == [1200.0, 1500.0]
+    # 15 min in, just before the wind shift at 25 min, the end of the release, 5 min later
+    # (at most four moments: 10 min after the shift is the one left out)
+    assert times == [1200.0, 1440.0, 2700.0, 3000.0]
+    # stopped at 25 min: the moments after it follow the stop, not the planned end
+    assert snapshot_times_s(world, hz, stop_s=1500.0) == [1200.0, 1440.0, 1800.0, 2100.0]
 
 
 def test_the_curves_count_persons_by_level_and_place() -> None:
