@@ -145,3 +145,26 @@ def test_an_empty_threat_zone_waits_for_the_cloud(tmp_path) -> None:
     triggers = log[(log.kind == "plan.trigger") & (log.actor == "early")]
     assert len(triggers) == 1 and len(sent) > 0
     assert sent.t_s.min() > 600.0  # after the release began (10 min)
+
+
+def test_the_park_example_turns_shelters_and_exposes_people_on_the_road() -> None:
+    from builders import example_run
+
+    result = example_run("chemical-park-chlorine", 5)
+    log = result.log.to_table().to_pandas()
+    hazard = next(h for h in result.hazards if h.kind == "chemical")
+    # the cloud's bearing 800 m from the tank: west before the shift at 25 min, then
+    # south-west (the wind veers to blow from the north-east)
+    angle = np.radians(np.arange(0.0, 360.0, 2.0))
+    sx, sy = hazard.train.x_m, hazard.train.y_m
+    ring_x, ring_y = sx + 800.0 * np.sin(angle), sy + 800.0 * np.cos(angle)
+
+    def bearing(t: float) -> float:
+        return float(np.degrees(angle[np.argmax(hazard.sample(t, ring_x, ring_y))]))
+
+    assert bearing(20 * 60.0) == pytest.approx(270.0, abs=6.0)
+    assert bearing(34 * 60.0) == pytest.approx(225.0, abs=10.0)
+    sip = log[(log.kind == "plan.order") & (log.action == "shelter_in_place")]
+    assert len(sip) > 0
+    road = log[(log.kind == "chem.exposure") & (log["where"] == "road")]
+    assert road.qty.sum() > 0  # people caught by the cloud on their way out
