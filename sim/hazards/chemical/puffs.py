@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from drillsim.sim.hazards.chemical.dispersion import dispersion_sigmas, vertical_term
+from drillsim.sim.hazards.chemical.dispersion import dispersion_sigmas, gaussian_puff
 
 MIN_SIGMA_M = 1.0
 """Smallest spread a puff is given (at the source it is a point: the kernel needs σ > 0)."""
@@ -192,8 +192,8 @@ class PuffTrain:
                                   np.maximum(sz[out], MIN_SIGMA_M), travel[out],
                                   np.asarray(self.spacing_m)[out])
         mass, px, py, sy, sz = self._split(*merged, self.wind_at(t_s))
-        vertical = vertical_term(z_m, self.height_m, sz, self.mixing_height_m)
-        peak = mass / (2.0 * np.pi * sy * sy) * vertical / (np.sqrt(2.0 * np.pi) * sz)
+        peak = gaussian_puff(mass, sy, sy, sz, 0.0, 0.0, z_m, self.height_m,
+                             self.mixing_height_m)  # under the centre
         return px, py, sy, peak
 
     def _split(self, mass: np.ndarray, x: np.ndarray, y: np.ndarray, sy: np.ndarray,
