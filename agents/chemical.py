@@ -1,7 +1,8 @@
 """What a toxic release does to people, and the hazmat team that stops it.
 
 **Exposure.** Every minute, each household breathes the concentration where it is: indoors at
-home (waiting for transport counts as home) or in a shelter with a building, outdoors on the
+home (waiting for transport counts as home; outdoor air there is the mean over the zone's
+:func:`home_points`) or in a shelter with a building, outdoors on the
 road, at a shelter's door or in an open-space shelter. Indoor air follows outdoor air with
 the building's air changes per hour λ (dCᵢ/dt = λ (C₀ − Cᵢ), solved exactly over each minute):
 homes in a zone ordered to shelter in place are sealed (``air_changes_per_h.sheltering``),
@@ -26,6 +27,7 @@ from collections.abc import Generator
 
 import numpy as np
 import simpy
+from scipy.spatial import cKDTree
 
 from drillsim.agents.population import AT_DOOR, HOME, ON_WAY, SHELTERED, WAITING
 from drillsim.agents.residents import Residents
@@ -44,6 +46,21 @@ PLACE_OF_STATUS[[HOME, WAITING]] = 0
 PLACE_OF_STATUS[ON_WAY] = 1
 PLACE_OF_STATUS[[AT_DOOR, SHELTERED]] = 2
 WHERE = ("home", "road", "shelter")
+
+
+def home_points(x_m: np.ndarray, y_m: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """[zone, 9] points where a zone's homes are: a 3 × 3 lattice over a square block
+    around its centre, the block as wide as the distance to the nearest other zone centre
+    (zones tile the region), so a narrow cloud passing between two centres still reaches
+    the homes it crosses. A lone zone is read at its centre."""
+    n = len(x_m)
+    if n < 2:
+        return x_m[:, None].repeat(9, axis=1), y_m[:, None].repeat(9, axis=1)
+    tree = cKDTree(np.column_stack([x_m, y_m]))
+    width = tree.query(np.column_stack([x_m, y_m]), k=2)[0][:, 1]
+    offsets = np.array([-1.0, 0.0, 1.0]) / 3.0
+    ox, oy = (a.ravel() for a in np.meshgrid(offsets, offsets))
+    return x_m[:, None] + width[:, None] * ox, y_m[:, None] + width[:, None] * oy
 
 
 class ChemicalExposure(mesa.Agent):
@@ -74,7 +91,15 @@ class ChemicalExposure(mesa.Agent):
         self.node_xy = (np.asarray(roads.x_m, float), np.asarray(roads.y_m, float))
         self.link_xy = ((self.node_xy[0][roads.link_from] + self.node_xy[0][roads.link_to]) / 2,
                         (self.node_xy[1][roads.link_from] + self.node_xy[1][roads.link_to]) / 2)
+        self.home_xy = home_points(np.asarray(world.zones.x_m, float),
+                                   np.asarray(world.zones.y_m, float))
         model.env.process(self._run())
+
+    def zone_air_ppm(self, now: float) -> np.ndarray:
+        """Outdoor concentration around each zone's homes: the mean over its
+        :func:`home_points`."""
+        x, y = self.home_xy
+        return np.asarray(self.hazard.sample(now, x, y), float).mean(axis=1)
 
     def _run(self) -> Generator[simpy.Event]:
         env = self.model.env
@@ -121,10 +146,9 @@ class ChemicalExposure(mesa.Agent):
         traffic = res.traffic
         where = PLACE_OF_STATUS[status]
         out = np.zeros(len(status))
-        zones = self.model.world.zones
         home = where == 0
         if home.any():
-            out[home] = self.hazard.sample(now, zones.x_m, zones.y_m)[t.zone[home]]
+            out[home] = self.zone_air_ppm(now)[t.zone[home]]
         on_link = (where == 1) & (traffic.link != OFF)
         at_node = ((where == 1) & (traffic.link == OFF)) | (where == 2)
         for mask, xy, index in ((on_link, self.link_xy, traffic.link),

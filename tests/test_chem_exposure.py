@@ -23,8 +23,10 @@ RELEASE = {"id": "leak", "kind": "chemical", "start": "10min", "duration": "1h",
            "weather": {"wind_speed_m_s": 3.0, "wind_from_deg": 270, "stability": "D"}}
 
 
-def _model(tmp_path, **plan_changes):  # type: ignore[no-untyped-def]
-    data = tiny(hazards=[RELEASE])
+def _model(tmp_path, rate_kg_s: float | None = None,  # type: ignore[no-untyped-def]
+           **plan_changes):
+    release = dict(RELEASE, rate_kg_s=rate_kg_s or RELEASE["rate_kg_s"])
+    data = tiny(hazards=[release])
     data["plan"].update(plan_changes)
     model = DrillModel(load(write(tmp_path, data)), 1)
     for install in model.compiled.installers:
@@ -34,6 +36,14 @@ def _model(tmp_path, **plan_changes):  # type: ignore[no-untyped-def]
 
 def _exposure(model):  # type: ignore[no-untyped-def]
     return next(a for a in model.agents if isinstance(a, ChemicalExposure))
+
+
+def _z1_homes() -> tuple[np.ndarray, np.ndarray]:
+    """Z1's home points by hand: Z1 (0, 0) and Z2 (2000, 0) are 2 km apart, so Z1's block is
+    2 km wide and its 3 x 3 lattice sits at -2000/3, 0, +2000/3 on each axis."""
+    step = np.array([-2000.0, 0.0, 2000.0]) / 3
+    gx, gy = np.meshgrid(step, step)
+    return gx.ravel(), gy.ravel()
 
 
 def test_indoor_air_and_load_follow_the_balance_by_hand(tmp_path) -> None:
@@ -46,7 +56,7 @@ def test_indoor_air_and_load_follow_the_balance_by_hand(tmp_path) -> None:
     for k in range(1, 91):  # 90 minutes from the release
         t = 600.0 + 60.0 * k
         model.env.run(until=t + 1e-6)
-        co = float(hazard.sample(t, np.array([0.0]), np.array([0.0]))[0])
+        co = float(np.mean(hazard.sample(t, *_z1_homes())))
         ci = co + (ci - co) * np.exp(-lam * 60.0)
         load_ += ci ** 2 * 60.0  # chlorine: n = 2
         peaks = [max(peaks[0], co), max(peaks[1], ci)]
@@ -60,7 +70,7 @@ def test_indoor_air_and_load_follow_the_balance_by_hand(tmp_path) -> None:
 
 
 def test_levels_are_logged_when_loads_pass_each_aegl(tmp_path) -> None:
-    model = _model(tmp_path)
+    model = _model(tmp_path, rate_kg_s=0.6)
     model.env.run(until=4 * 3600.0)
     agent = _exposure(model)
     log = model.log.to_table().to_pandas()
@@ -72,8 +82,9 @@ def test_levels_are_logged_when_loads_pass_each_aegl(tmp_path) -> None:
         # the recorded level agrees with the load at the end (levels never go down)
         assert np.all((agent.load >= limit) <= (agent.level >= level))
         logged = rows[rows.aegl == level].qty.sum()
-        assert logged == agent.residents.table.size[agent.level >= level].sum()
-    assert set(rows.aegl) >= {1, 2}  # a few ppm for an hour at Z1: past AEGL-2
+        taken = agent.residents.tallies["hospital"].sum()  # past AEGL-3 at home: emptied
+        assert logged == agent.residents.table.size[agent.level >= level].sum() + taken
+    assert set(rows.aegl) >= {1, 2}  # a few ppm for an hour around Z1: past AEGL-2
 
 
 def test_sealed_homes_breathe_less(tmp_path) -> None:
@@ -168,3 +179,16 @@ def test_the_park_example_turns_shelters_and_exposes_people_on_the_road() -> Non
     assert len(sip) > 0
     road = log[(log.kind == "chem.exposure") & (log["where"] == "road")]
     assert road.qty.sum() > 0  # people caught by the cloud on their way out
+
+
+def test_homes_spread_over_each_zone_block() -> None:
+    from drillsim.agents.chemical import home_points
+
+    x = np.array([0.0, 500.0, 0.0, 500.0])
+    y = np.array([0.0, 0.0, 500.0, 500.0])
+    hx, hy = home_points(x, y)
+    assert hx.shape == (4, 9)
+    assert np.allclose(hx.mean(axis=1), x) and np.allclose(hy.mean(axis=1), y)
+    assert sorted(set(np.round(hx[0], 6))) == pytest.approx([-500 / 3, 0.0, 500 / 3])
+    one_x, one_y = home_points(np.array([7.0]), np.array([9.0]))
+    assert np.all(one_x == 7.0) and np.all(one_y == 9.0)
