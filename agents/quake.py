@@ -181,7 +181,7 @@ class QuakeAftermath(mesa.Agent):
         has_home = self.home >= 0
         b = np.where(has_home, self.home, 0)
         worse = has_home & (state[b] > before[b])
-        self._lost_homes(worse & (state[b] >= EXTENSIVE) & ~self.damaged, k)
+        self._lost_homes(worse & (state[b] >= EXTENSIVE) & ~self.damaged)
         at_home = worse & np.isin(res.status, (HOME, WAITING)) & (res.table.size > 0)
         ids = np.flatnonzero(at_home)
         if len(ids):
@@ -195,8 +195,8 @@ class QuakeAftermath(mesa.Agent):
         out = gone[u < self.uninhabitable[kind, state[b[gone]]]]
         self._displace(out)
 
-    def _lost_homes(self, newly: np.ndarray, k: int) -> None:
-        del k
+    def _lost_homes(self, newly: np.ndarray) -> None:
+        """Count the homes newly collapsed or severely damaged (rooms, per zone)."""
         t, zones = self.residents.table, self.model.world.zones
         self.damaged |= newly
         per_zone = np.bincount(t.zone[newly], minlength=len(zones))
