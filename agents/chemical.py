@@ -10,15 +10,17 @@ other buildings are not (``normal``). Each person's toxic load Σ Cⁿ Δt (ten 
 chemical's exponent n) is compared with that of each AEGL at the time exposed so far:
 passing a level is logged once per household
 (``chem.exposure``); people past AEGL-3 (life-threatening effects) are casualties
-(severity 3) and those at home are taken to hospital (those on the road or in a shelter stay
-where they are: moving them is the medical response's work). People who reached safety or
+(severity 3) and those at home become casualties for the medical teams
+(:mod:`drillsim.agents.casualties`); those on the road or in a shelter stay where they are
+(not modelled further). People who reached safety or
 left the region breathe clean air. A household carries its indoor air with it: arriving at
 a shelter, it starts from the air it last breathed (a conservative simplification).
 
-**Stopping the leak.** A continuous release that teams can stop (``stop_on_site``) draws the
-first hazmat team that is ready after the release begins: it drives from its base to the
-source (free-flow time on the road network; hazmat crews wear protection and may pass closed
-roads) and stops the release after working ``stop_on_site`` there.
+**Stopping the leak.** A continuous release that teams can stop (``stop_on_site``) is a
+``hazmat_leak`` incident at the road node nearest the source from its onset: dispatch sends a
+capable team (:mod:`drillsim.agents.incidents`), which drives there on the road graph as it is
+(hazmat crews wear protection: a cloud does not close their road) and stops the release after
+working ``stop_on_site``.
 """
 
 from __future__ import annotations
@@ -29,9 +31,12 @@ import numpy as np
 import simpy
 from scipy.spatial import cKDTree
 
+from drillsim.agents.casualties import CasualtyFlow
+from drillsim.agents.incidents import Incident, IncidentBoard
 from drillsim.agents.population import AT_DOOR, HOME, ON_WAY, SHELTERED, WAITING
 from drillsim.agents.residents import Residents
 from drillsim.agents.teams import TeamAgent
+from drillsim.sim.distributions import Dist
 from drillsim.sim.hazards.chemical.chemicals import aegl_ppm, chemical
 from drillsim.sim.hazards.chemical.hazard import ChemicalHazard
 from drillsim.sim.mesa_compat import mesa
@@ -216,56 +221,45 @@ class ChemicalExposure(mesa.Agent):
         at_home = hurt[np.isin(res.status[hurt], (HOME, WAITING))]
         if len(at_home):
             zero = np.zeros(len(at_home), np.int64)
-            res.take_out(at_home, {"dead": zero, "hospital": res.table.size[at_home].copy(),
-                                   "trapped": zero})
+            size = res.table.size[at_home].copy()
+            res.take_out(at_home, {"dead": zero, "hospital": size, "trapped": zero})
+            flow = CasualtyFlow.of(self.model)
+            per = np.bincount(res.table.zone[at_home], weights=size, minlength=len(zones))
+            for zi in np.flatnonzero(per).tolist():
+                flow.injured(zi, int(per[zi]), 3, self.hazard.spec.id)
 
 
 class LeakResponse(mesa.Agent):
-    """The hazmat team that stops a continuous release."""
+    """The leak as an incident: a ``hazmat_leak`` at the road node nearest the source, opened
+    at the release's onset, whose one unit of work is ``stop_on_site``."""
 
     model: DrillModel
 
     def __init__(self, model: DrillModel, hazard: ChemicalHazard) -> None:
         super().__init__(model)
         self.hazard = hazard
-        model.env.process(self._run())
+        spec = hazard.spec
+        if spec.params.get("stop_on_site") is not None and spec.params.get("rate_kg_s"):
+            model.env.process(self._open())
 
-    def _run(self) -> Generator[simpy.Event]:
+    def _open(self) -> Generator[simpy.Event]:
         env, spec = self.model.env, self.hazard.spec
-        work_s = spec.params.get("stop_on_site")
-        plan = self.model.compiled.plan
-        hazmat = any(t.type == "hazmat" for t in plan.teams) or any(
-            a.type == "hazmat" for a in plan.aid)
-        if work_s is None or spec.params.get("rate_kg_s") is None or not hazmat:
-            return
         yield env.timeout(max(spec.start_s - env.now, 0.0))
+        roads, zones = self.model.world.roads, self.model.world.zones
+        x, y = self.hazard.train.x_m, self.hazard.train.y_m
+        node = int(np.argmin(np.hypot(np.asarray(roads.x_m) - x, np.asarray(roads.y_m) - y)))
+        zone = int(np.argmin(np.hypot(zones.x_m - x, zones.y_m - y)))
+        board = IncidentBoard.of(self.model)
+        inc = board.create(f"stop:{spec.id}", "hazmat_leak", zone, 1, cause=spec.id, node=node,
+                           on_unit=self._stopped)
+        inc.work_s = Dist.fixed(float(spec.params["stop_on_site"]))
         last = float(self.hazard.train.released_s.max())
-        team = None
-        while team is None:
-            if env.now >= last:
-                return  # the release is over before any team could set out
-            team = self._ready_team()
-            if team is None:
-                yield env.timeout(STEP_S)
-        task = f"stop:{spec.id}"
-        team.busy = True  # type: ignore[attr-defined]
-        roads = self.model.world.roads
-        source = int(np.argmin(np.hypot(np.asarray(roads.x_m) - self.hazard.train.x_m,
-                                        np.asarray(roads.y_m) - self.hazard.train.y_m)))
-        base = int(self.model.world.stations.node[team.station])
-        travel_s = float(roads.travel_times_s(np.array([base]))[0, source])
-        place = roads.ids[source]
-        if not np.isfinite(travel_s):
-            return  # no road from its base to the source
-        self.model.emit("team.dispatch", team.team_id, place, travel_s, task=task)
-        yield env.timeout(travel_s)
-        self.model.emit("team.arrive", team.team_id, place, task=task)
-        yield env.timeout(float(work_s))
-        if self.hazard.stop(env.now):
-            self.model.emit("hazard.stop", spec.id, place, by=team.team_id)
-        team.busy = False  # type: ignore[attr-defined]
+        yield env.timeout(max(last - env.now, 0.0))
+        board.cancel(inc, "the release ended")
 
-    def _ready_team(self) -> TeamAgent | None:
-        teams = [t for t in self.model.agents_by_type.get(TeamAgent, [])
-                 if t.team_type == "hazmat" and t.ready and not getattr(t, "busy", False)]
-        return min(teams, key=lambda t: t.team_id) if teams else None
+    def _stopped(self, inc: Incident, team: TeamAgent, units: int) -> Generator[simpy.Event]:
+        if self.hazard.stop(self.model.now):
+            self.model.emit("hazard.stop", self.hazard.spec.id,
+                            self.model.world.roads.ids[inc.node], by=team.team_id)
+        return
+        yield

@@ -2,9 +2,15 @@
 
 It reviews the situation every ``plan.check_every_s`` (and exactly at every time written in a
 trigger): a level whose trigger holds and that is more severe than the current one is
-declared after the level's ``declare_delay_s``; declaring it issues the orders and requests the
-mutual aid that it activates. Orders with their own trigger are issued when it holds. Each
-order fires once; levels only escalate here.
+declared after the level's ``declare_delay_s``; declaring it issues the orders, requests the
+mutual aid and activates the reserve teams of that level and every lower one. Orders with
+their own trigger are issued when it holds. Each order fires once.
+
+**Standing down.** When the present level's ``stand_down`` condition holds, the command post
+steps down to the next lower level of the plan (or to none), logged as ``plan.level`` with
+reason "stand down". Orders issued and aid requested stay as they are. A level stood down
+from is declared again only if a condition of its trigger holds on something that has grown
+since: a counter above its value at the stand-down, or a hazard or time condition.
 """
 
 from __future__ import annotations
@@ -16,7 +22,7 @@ import simpy
 
 from drillsim.agents.facilities import ShelterAgent
 from drillsim.agents.residents import Residents
-from drillsim.agents.teams import TeamAgent
+from drillsim.agents.teams import Roster, TeamAgent
 from drillsim.sim.mesa_compat import mesa
 from drillsim.sim.model import DrillModel
 from drillsim.sim.plan import (
@@ -45,6 +51,8 @@ class CommandPost(mesa.Agent):
         self.threat_pending: set[int] = set()
         """Orders for a threat zone that was empty when they were issued."""
         self.shelters_activated = False
+        self.stood_down: dict[int, dict[str, float]] = {}
+        """Levels stood down from (by severity) → the counters at that moment."""
         model.env.process(self._review())
 
     # -- observing ---------------------------------------------------------------------------
@@ -65,9 +73,14 @@ class CommandPost(mesa.Agent):
         values = hazard.sample(at, zones.x_m[idx], zones.y_m[idx])
         return any(cond.holds(float(v)) for v in np.atleast_1d(values))
 
-    def holds(self, trigger: Trigger) -> Condition | None:
-        """The condition that makes ``trigger`` hold (for the log), or None."""
-        met = [c for c in trigger.conditions if self.observe(c)]
+    def holds(self, trigger: Trigger, since: dict[str, float] | None = None
+              ) -> Condition | None:
+        """The condition that makes ``trigger`` hold (for the log), or None. With ``since``
+        (counters at a stand-down), a counter condition holds only if its counter has grown
+        since."""
+        met = [c for c in trigger.conditions if self.observe(c) and (
+            since is None or c.source != "counter"
+            or self.model.counter(c.name) > since.get(c.name, 0.0))]
         if trigger.mode == "all":
             return met[-1] if met and len(met) == len(trigger.conditions) else None
         return met[0] if met else None
@@ -92,10 +105,11 @@ class CommandPost(mesa.Agent):
 
     def review(self) -> None:
         """Check every level and order trigger once, now."""
+        self._stand_down()
         for i, level in enumerate(self.plan.levels):
             if level.severity <= self.severity or i in self.pending_levels:
                 continue
-            cond = self.holds(level.trigger)
+            cond = self.holds(level.trigger, self.stood_down.get(level.severity))
             if cond is not None:
                 self.pending_levels.add(i)
                 self.model.emit("plan.trigger", f"level-{level.name}", condition=cond.text,
@@ -116,21 +130,47 @@ class CommandPost(mesa.Agent):
     def _declare(self, level: Level) -> Generator[simpy.Event]:
         delay = level.declare_delay_s.sample(self.model.streams(f"level:{level.name}"))
         yield self.model.env.timeout(delay)
+        self.pending_levels.discard(self.plan.levels.index(level))
         if level.severity <= self.severity:
             return  # a more severe level was declared meanwhile; it includes this one's measures
         previous = LEVEL_NAMES[self.severity]
         self.severity = level.severity
         self.model.emit("plan.level", "command", qty=float(level.severity),
-                        level=level.name, previous=previous)
+                        level=level.name, previous=previous, reason="escalate")
         self.activate_shelters()
         # A higher level includes the measures of the lower ones (在低级别响应基础上), so
-        # skipping a level never drops its orders or mutual aid.
+        # skipping a level never drops its orders, mutual aid or reserve teams.
+        roster = Roster.of(self.model)
         for lower in self.plan.levels:
             if lower.severity <= level.severity:
                 for i in lower.orders:
                     self.issue(i)
                 for i in lower.aid:
                     self.request_aid(i, level.name)
+                for i in lower.teams:
+                    team = roster.reserve(i)
+                    if team is not None and team.spec.reserve:
+                        team.activate()
+
+    def _stand_down(self) -> None:
+        """Step down one level if the present level's stand-down condition holds."""
+        level = next((lv for lv in self.plan.levels if lv.severity == self.severity), None)
+        if level is None or level.stand_down is None:
+            return
+        cond = self.holds(level.stand_down)
+        if cond is None:
+            return
+        lower = [lv.severity for lv in self.plan.levels if lv.severity < self.severity]
+        self.stood_down[self.severity] = dict(self.model.log.counters)
+        for sev in range(self.severity + 1, 5):  # higher levels now need fresh growth too
+            self.stood_down.setdefault(sev, dict(self.model.log.counters))
+        self.model.emit("plan.trigger", f"stand-down-{level.name}", condition=cond.text,
+                        **{"for": "stand_down"})
+        previous = level.name
+        self.severity = max(lower, default=0)
+        self.model.emit("plan.level", "command", qty=float(self.severity),
+                        level=LEVEL_NAMES[self.severity], previous=previous,
+                        reason="stand down")
 
     def issue(self, index: int) -> None:
         """Issue order ``index`` to each of its zones (once)."""
@@ -183,5 +223,4 @@ class CommandPost(mesa.Agent):
         self.model.emit("aid.request", aid.id, qty=float(aid.teams), level=level_name,
                         type=aid.type)
         for k in range(aid.teams):
-            TeamAgent(self.model, f"{aid.id}-{k + 1}", aid.type, aid.size, aid.station,
-                      aid.arrival_delay_s, mutual_aid=True)
+            TeamAgent.from_aid(self.model, aid, k + 1)

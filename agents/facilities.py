@@ -145,6 +145,22 @@ class ShelterAgent(mesa.Agent):
                 self.stock[item] = 0.0
                 self._stockout(item)
 
+    def restock(self, item: str, amount: float) -> None:
+        """A delivery of ``amount`` of ``item`` ("water" or "food"): households waiting for
+        relief get it now, first come first, as far as the stocks go."""
+        self.stock[item] += amount
+        self.out_of.discard(item)
+        waiting, self.unrelieved = self.unrelieved, []
+        for hh in waiting:
+            self._relieve(hh)
+
+    def daily_need(self, item: str) -> float:
+        """What a day at the present occupancy takes of ``item``, plus the first ration of
+        the households still waiting for relief."""
+        b = self.model.compiled.behaviour
+        per = b.relief_water_l if item == "water" else b.relief_food
+        return per * (self.occupancy + sum(hh.size for hh in self.unrelieved))
+
     def _stockout(self, item: str) -> None:
         if item not in self.out_of:
             self.out_of.add(item)

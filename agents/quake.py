@@ -1,8 +1,9 @@
 """What an earthquake does to people: at each shock, the households whose building was newly
 damaged lose members (killed, injured, trapped) and, if the home is uninhabitable, leave for a
-public shelter; trapped people become rescue incidents and die as time passes, following the
-survival curve of :mod:`drillsim.sim.hazards.quake.trapped` (nothing rescues them yet: rescue
-teams come with the response model, which will take people out of these incidents alive).
+public shelter; trapped people become collapse-rescue incidents (one per zone and shock) for
+the plan's rescue teams, and die as they wait, following the survival curve of
+:mod:`drillsim.sim.hazards.quake.trapped` (:mod:`drillsim.agents.incidents`); the injured go
+to hospital (:mod:`drillsim.agents.casualties`).
 
 People: the members of a household at home are indoors with the residential occupancy of the
 hour (:func:`indoor_share`); each indoor person's injury severity is drawn with the Hazus
@@ -10,8 +11,8 @@ indoor casualty rates of the building's type and new damage state (severity 4 is
 after an aftershock, with the increase of those rates over the building's earlier state, so
 a building that gets worse does not harm its occupants twice for the same damage; in a
 collapsed building, a share of the survivors (Coburn & Spence's M3, by material) is trapped.
-Severity 2 and 3 go to hospital; severity 1 is treated on the spot and stays with the
-household.
+Severity 2 and 3 go to hospital (severity 3 by the plan's medical teams); severity 1 is
+treated on the spot and stays with the household.
 
 Homes: a household whose building reaches extensive damage is uninhabitable with the Hazus
 weight of its housing type (multi-family 0.9, single-family 0), complete damage always
@@ -28,6 +29,8 @@ from collections.abc import Generator
 import numpy as np
 import simpy
 
+from drillsim.agents.casualties import CasualtyFlow
+from drillsim.agents.incidents import IncidentBoard
 from drillsim.agents.population import HOME, WAITING
 from drillsim.agents.residents import Residents
 from drillsim.sim.hazards.quake.casualty import casualty_rates_by_state
@@ -39,7 +42,6 @@ from drillsim.sim.hazards.quake.damage import (
 )
 from drillsim.sim.hazards.quake.gmice import pga_to_mmi
 from drillsim.sim.hazards.quake.hazard import QuakeHazard
-from drillsim.sim.hazards.quake.trapped import survival_ratio
 from drillsim.sim.mesa_compat import mesa
 from drillsim.sim.model import DrillModel
 
@@ -57,9 +59,6 @@ SINGLE_FAMILY = ("W1", "W2", "MH")
 MMI_LOGGED = 4.0
 """Shaking is logged where a shock is felt at least this strongly (MMI IV: felt indoors by
 many)."""
-
-TRAPPED_CHECK_S = 1800.0
-"""How often the deaths of people still trapped are drawn."""
 
 
 def indoor_share(hour: float) -> float:
@@ -96,8 +95,8 @@ class QuakeAftermath(mesa.Agent):
                                                      else "multi"] for t in types], float)
         self.damaged = np.zeros(len(residents.table), bool)
         """Households whose home has been counted as collapsed or severely damaged."""
-        self.trapped: list[tuple[str, int, float, int]] = []
-        """Incidents: (id, zone, time of collapse, persons still alive and trapped)."""
+        self.board = IncidentBoard.of(model)
+        self.casualties = CasualtyFlow.of(model)
         model.env.process(self._shocks())
 
     def _homes(self) -> np.ndarray:
@@ -125,8 +124,6 @@ class QuakeAftermath(mesa.Agent):
                 yield env.timeout(shock.t_s - env.now)
             self._log_shock(k)
             self._people(k)
-            if k == 0:
-                env.process(self._trapped_die())
 
     def _log_shock(self, k: int) -> None:
         quake, model, zones = self.quake, self.model, self.model.world.zones
@@ -242,12 +239,11 @@ class QuakeAftermath(mesa.Agent):
             for zi in np.flatnonzero(per).tolist():
                 self.model.emit("people.injured", zones.ids[zi], zones.ids[zi], float(per[zi]),
                                 severity=sev, cause=cause)
+                self.casualties.injured(zi, int(per[zi]), sev, cause)
         per = np.bincount(z, weights=caught, minlength=n)
         for zi in np.flatnonzero(per).tolist():
-            incident = f"{cause}:{zones.ids[zi]}:{k}"
-            self.model.emit("incident.create", incident, zones.ids[zi], float(per[zi]),
-                            type="collapse_rescue", cause=cause)
-            self.trapped.append((incident, zi, self.model.now, int(per[zi])))
+            self.board.create(f"{cause}:{zones.ids[zi]}:{k}", "collapse_rescue", zi,
+                              int(per[zi]), cause=cause)
 
     def _displace(self, ids: np.ndarray) -> None:
         res, zones = self.residents, self.model.world.zones
@@ -258,23 +254,3 @@ class QuakeAftermath(mesa.Agent):
             self.model.emit("people.displaced", zones.ids[z], zones.ids[z], float(per[z]),
                             cause=self.quake.spec.id)
         res.must_leave(ids, "home damaged")
-
-    def _trapped_die(self) -> Generator[simpy.Event]:
-        """People still trapped die as time passes: between checks, each survives with the
-        ratio of the survival curve (:func:`survival_ratio`)."""
-        env, res, zones = self.model.env, self.residents, self.model.world.zones
-        while True:
-            yield env.timeout(TRAPPED_CHECK_S)
-            now = self.model.now
-            for j, (incident, z, since, alive) in enumerate(self.trapped):
-                if alive == 0:
-                    continue
-                keep = survival_ratio((now - TRAPPED_CHECK_S - since) / 3600.0,
-                                      (now - since) / 3600.0)
-                died = int(self.draws.binomial(alive, 1.0 - keep))
-                if died:
-                    self.trapped[j] = (incident, z, since, alive - died)
-                    res.tallies["trapped"][z] -= died
-                    res.tallies["dead"][z] += died
-                    self.model.emit("people.killed", zones.ids[z], zones.ids[z], float(died),
-                                    cause=f"trapped:{incident}")

@@ -289,6 +289,32 @@ class Residents(Journeys, mesa.Agent):
         self.status[empty] = GONE
         self.leaving[empty] = False
 
+    def lift_out(self, zone: int, persons: int) -> int:
+        """A boat takes up to ``persons`` people of ``zone`` who are still at home, whole
+        households in order, to dry ground: they are safe (not carried on to a shelter).
+        Returns how many it took."""
+        taken = 0
+        zone_id = self.model.world.zones.ids[zone]
+        for i in self.table.of_zone(zone).tolist():
+            if taken >= persons:
+                break
+            if self.status[i] not in (HOME, WAITING) or self.table.size[i] == 0:
+                continue
+            hh = self.households[i]
+            if self.status[i] == WAITING:
+                for queues in self.waiting.values():
+                    queue = queues.get(int(self.model.world.zones.node[zone]))
+                    if queue is not None and hh in queue:
+                        queue.remove(hh)
+            self.home_persons[zone] -= hh.size
+            self.leaving[i] = False
+            self.mode[i] = "boat"
+            self.model.emit("evac.depart", hh.name, zone_id, float(hh.size), mode="boat",
+                            dest="safety")
+            self.reach_safety(hh)
+            taken += hh.size
+        return taken
+
     def must_leave(self, ids: np.ndarray, reason: str) -> None:
         """Households ``ids`` cannot stay at home (it is too damaged): each decides to leave
         for a public shelter and sets out after its own mobilization delay."""
@@ -321,7 +347,11 @@ class Residents(Journeys, mesa.Agent):
         until an order wakes the process. Steps stay on the ``step_s`` grid."""
         env, dt = self.model.env, self.behaviour.traffic.step_s
         census_every = self.behaviour.census_every_s
-        next_look, next_census, last_look = CUE_EVERY_S, census_every, 0.0
+        # with no hazard to look at, shelters' stocks are counted down at each census
+        look_every = CUE_EVERY_S if any(h.modelled and h.kind != "none"
+                                        for h in self.model.hazards) \
+            else census_every
+        next_look, next_census, last_look = look_every, census_every, 0.0
         self.census()
         t_prev = 0.0
         while True:
@@ -341,7 +371,7 @@ class Residents(Journeys, mesa.Agent):
                 self._look_at_hazard(t1, t1 - last_look)
                 for shelter in self.shelters:
                     shelter.consume(t1 - last_look)
-                last_look, next_look = t1, (t1 // CUE_EVERY_S + 1) * CUE_EVERY_S
+                last_look, next_look = t1, (t1 // look_every + 1) * look_every
             self._move(t0, t1)
             for shelter in self.shelters:
                 if shelter.door:

@@ -90,7 +90,10 @@ def counter_series(lf: LogFrame, times: np.ndarray, name: str) -> np.ndarray:
             rows = lf.where(kind.name)
             picked.append(rows[np.isin(lf.column("counter")[rows], parts)])
         elif kind.counter in parts:
-            picked.append(lf.where(kind.name))
+            rows = lf.where(kind.name)
+            if kind.counted_types is not None:
+                rows = rows[np.isin(lf.column("type")[rows], list(kind.counted_types))]
+            picked.append(rows)
     rows = np.sort(np.concatenate([np.zeros(0, np.int64), *picked]))
     return cumulative(times, lf.t_s[rows], lf.qty[rows])
 

@@ -12,6 +12,7 @@ from drillsim.scenarios.durations import format_duration
 from drillsim.scenarios.schema import Scenario
 from drillsim.scenarios.schema import plan as sp
 from drillsim.scenarios.schema.base import as_dist
+from drillsim.scenarios.schema.incidents import Incidents
 from drillsim.scenarios.schema.population import Population
 from drillsim.scenarios.schema.region import (
     MIN_AREA_M2_PER_PERSON,
@@ -24,6 +25,7 @@ from drillsim.sim.compiled import Compiled
 from drillsim.sim.hazards import HAZARDS, HazardSpec
 from drillsim.sim.hazards.base import FrozenDict
 from drillsim.sim.hazards.chemical.chemicals import aegl_ppm
+from drillsim.sim.incident_types import DEFAULT_INCIDENT_TYPES
 from drillsim.sim.world import (
     Terrain,
     World,
@@ -46,7 +48,7 @@ def compile_scenario(scenario: Scenario, digest: str = "",
         digest=digest,
         duration_s=scenario.meta.duration,
         world=world,
-        plan=compile_plan(scenario.plan, world, list(scenario.hazards)),
+        plan=compile_plan(scenario.plan, world, list(scenario.hazards), scenario.incidents),
         hazards=tuple(_hazard(h, scenario.meta.duration, scenario.meta.start)
                       for h in scenario.hazards),
         injects=tuple(_inject(i) for i in scenario.injects.scripted),
@@ -57,6 +59,8 @@ def compile_scenario(scenario: Scenario, digest: str = "",
         default_seed=scenario.meta.seed,
         notes=notes,
         behaviour=behaviour,
+        arrivals=tuple(_arrivals(a, world, scenario.meta.duration)
+                       for a in scenario.incidents.arrivals),
     )
 
 
@@ -95,20 +99,70 @@ def short_stocked_shelters(region: Region, behaviour: Behaviour) -> tuple[str, .
             "days when full; resupply has to cover the rest",)
 
 
+# -- incidents and teams ------------------------------------------------------------------------
+
+def _crew(c: sp.Crew) -> dict[str, Any]:
+    return {"shift_s": ep.NO_SHIFT if c.shift is None else c.shift, "rest_s": c.rest,
+            "carries": c.carries}
+
+
+def incident_types(incidents: Incidents) -> tuple[ep.IncidentType, ...]:
+    """The built-in incident types with the scenario's changes, then its own types."""
+    out = dict(DEFAULT_INCIDENT_TYPES)
+    for name, spec in incidents.types.items():
+        base = out.get(name)
+        changes: dict[str, Any] = {}
+        if spec.teams is not None:
+            changes["teams"] = tuple(spec.teams)
+        if spec.work_time is not None:
+            changes["work_s"] = as_dist(spec.work_time)
+        if spec.severity is not None:
+            changes["severity"] = spec.severity
+        if spec.survival is not None:
+            changes["survival"] = "" if spec.survival == "none" else spec.survival
+        if spec.max_teams is not None:
+            changes["max_teams"] = spec.max_teams
+        out[name] = replace(base, **changes) if base is not None else ep.IncidentType(
+            name=name, **{"teams": (), "work_s": ep.NO_DELAY, **changes})
+    return tuple(out.values())
+
+
+def _arrivals(a: Any, world: World, duration_s: float) -> ep.Arrivals:
+    zones = (tuple(range(len(world.zones))) if a.zones == "all"
+             else tuple(world.zones.index(z) for z in a.zones))
+    return ep.Arrivals(type=a.type, per_hour=a.per_hour, zones=zones, from_s=a.from_,
+                       until_s=duration_s if a.until is None else a.until, units=a.units,
+                       severity=a.severity or 0)
+
+
+def _resupply(r: sp.Resupply | None) -> ep.Resupply | None:
+    if r is None:
+        return None
+    return ep.Resupply(below_s=r.when_below, up_to_s=r.up_to, load_s=r.load_time,
+                       payload=tuple(sorted(r.payload.items())), check_every_s=r.review_every)
+
+
 # -- world --------------------------------------------------------------------------------------
 
 # -- plan ---------------------------------------------------------------------------------------
 
-def compile_plan(plan: sp.Plan, world: World, hazards: list[Any]) -> ep.Plan:
+def compile_plan(plan: sp.Plan, world: World, hazards: list[Any],
+                 incidents: Incidents | None = None) -> ep.Plan:
     orders = {o.id: i for i, o in enumerate(plan.orders)}
     aid = {a.id: i for i, a in enumerate(plan.mutual_aid)}
+    team_index = {t.id: i for i, t in enumerate(plan.teams)}
+    reserve = {t for lv in plan.levels for t in lv.activates.teams}
+    w = plan.dispatch.weights
     return ep.Plan(
         id=plan.id,
         levels=tuple(
             ep.Level(severity=SEVERITY[lv.level], trigger=_trigger(lv, world, hazards),
                      orders=tuple(orders[o] for o in lv.activates.orders),
                      aid=tuple(aid[a] for a in lv.activates.mutual_aid),
-                     declare_delay_s=as_dist(lv.declare_delay))
+                     declare_delay_s=as_dist(lv.declare_delay),
+                     teams=tuple(team_index[t] for t in lv.activates.teams),
+                     stand_down=(_trigger(lv.stand_down, world, hazards)
+                                 if lv.stand_down is not None else None))
             for lv in sorted(plan.levels, key=lambda lv: SEVERITY[lv.level])),
         orders=tuple(
             ep.Order(id=o.id, action=o.action, zones=_order_zones(o.zones, world),
@@ -117,7 +171,9 @@ def compile_plan(plan: sp.Plan, world: World, hazards: list[Any]) -> ep.Plan:
             for o in plan.orders),
         teams=tuple(ep.Team(id=t.id, type=t.type, size=t.size,
                             station=world.stations.index(t.base),
-                            available_after_s=as_dist(t.available_after)) for t in plan.teams),
+                            available_after_s=as_dist(t.available_after),
+                            skills=tuple(t.skills), equipment=tuple(t.equipment),
+                            reserve=t.id in reserve, **_crew(t)) for t in plan.teams),
         transport=tuple(ep.Fleet(id=f.id, vehicles=f.vehicles, seats=f.seats,
                                  station=world.stations.index(f.base),
                                  serves=tuple(dict.fromkeys(f.serves)),
@@ -125,7 +181,12 @@ def compile_plan(plan: sp.Plan, world: World, hazards: list[Any]) -> ep.Plan:
                                  load_s=f.load_time) for f in plan.transport),
         aid=tuple(ep.MutualAid(id=a.id, type=a.type, teams=a.teams, size=a.size,
                                station=world.stations.index(a.staging),
-                               arrival_delay_s=as_dist(a.arrival_delay)) for a in plan.mutual_aid),
+                               arrival_delay_s=as_dist(a.arrival_delay), **_crew(a))
+                  for a in plan.mutual_aid),
+        dispatch=ep.Dispatch(policy=plan.dispatch.policy, severity_weight=w.severity,
+                             waiting_weight=w.waiting_h, travel_weight=w.travel_h),
+        incident_types=incident_types(incidents or Incidents()),
+        resupply=_resupply(plan.resupply),
         objectives=tuple(
             ep.Objective(id=o.id, metric=o.metric, op=o.op, threshold=o.threshold, text=o.text,
                          deadline_s=o.deadline, zones=tuple(o.scope.zones),

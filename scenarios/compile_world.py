@@ -9,7 +9,7 @@ import numpy as np
 from scipy.spatial import cKDTree
 
 from drillsim.scenarios.schema.base import as_dist
-from drillsim.scenarios.schema.region import SITE_CLASS_VS30, Region
+from drillsim.scenarios.schema.region import HOSPITAL_LEVELS, SITE_CLASS_VS30, Region
 from drillsim.sim.hazards.quake.damage import defined_level
 from drillsim.sim.world import (
     Depots,
@@ -58,6 +58,9 @@ def compile_world(region: Region, terrain: Terrain | None = None) -> World:
             names=tuple(h.name or h.id for h in region.hospitals),
             node=_nodes(roads, [h.node for h in region.hospitals]),
             beds=frozen_array([h.beds for h in region.hospitals], float),
+            occupied_share=frozen_array([h.occupied for h in region.hospitals], float),
+            level=frozen_array([HOSPITAL_LEVELS.index(h.level) + 1 for h in region.hospitals],
+                               int),
             building=_buildings(region.hospitals),
         ),
         depots=Depots(

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from drillsim.sim.behaviour import Behaviour
 from drillsim.sim.hazards import HazardSpec
-from drillsim.sim.plan import Inject, Plan, RandomInjects
+from drillsim.sim.plan import Arrivals, Inject, Plan, RandomInjects
 from drillsim.sim.world import World
 
 if TYPE_CHECKING:
@@ -38,3 +38,5 @@ class Compiled:
     notes: tuple[str, ...] = ()
     behaviour: Behaviour = field(default_factory=Behaviour)
     """How residents behave (warning channels, decisions, movement settings)."""
+    arrivals: tuple[Arrivals, ...] = ()
+    """Incidents that arrive at random besides those the hazards create."""

@@ -33,6 +33,16 @@ class EventKind:
     doc: str
     fields: frozenset[str] = frozenset()
     counter: str | None = None
+    counted_types: frozenset[str] | None = None
+    """If set, only events whose payload ``type`` is one of these add to the counter."""
+
+    def counts(self, data: Mapping[str, Any]) -> str | None:
+        """The counter an event of this kind with payload ``data`` adds its qty to."""
+        if self.counter is None:
+            return None
+        if self.counted_types is not None and data.get("type") not in self.counted_types:
+            return None
+        return str(data["counter"]) if self.counter == "*" else self.counter
 
 
 def _kinds(*kinds: EventKind) -> dict[str, EventKind]:
@@ -46,8 +56,8 @@ KINDS: dict[str, EventKind] = _kinds(
               frozenset({"households"})),
     EventKind("facility.init", "A facility at the start (qty: capacity in its unit).",
               frozenset({"type", "class", "unit", "open"})),
-    EventKind("team.init", "A team of the plan (qty: members).",
-              frozenset({"type", "mutual_aid"})),
+    EventKind("team.init", "A team of the plan (qty: members); a reserve team waits for the "
+              "level that activates it.", frozenset({"type", "mutual_aid", "reserve"})),
     EventKind("hazard.onset", "A hazard begins (a chained one names its cause: the hazard "
               "that made a site fail, and the site).",
               frozenset({"hazard_kind", "modelled", "cause", "site"})),
@@ -80,8 +90,8 @@ KINDS: dict[str, EventKind] = _kinds(
               frozenset({"aegl", "where"})),
     EventKind("plan.trigger", "A plan trigger's condition became true.",
               frozenset({"condition", "for"})),
-    EventKind("plan.level", "The response level changes (qty: 0 none … 4 = level I).",
-              frozenset({"level", "previous"})),
+    EventKind("plan.level", "The response level changes (qty: 0 none … 4 = level I); "
+              "reason: 'escalate' or 'stand down'.", frozenset({"level", "previous", "reason"})),
     EventKind("plan.order", "An order reaches a zone (place: the zone).",
               frozenset({"action", "order"})),
     EventKind("facility.open", "A facility opens.", frozenset({"reason"})),
@@ -90,14 +100,45 @@ KINDS: dict[str, EventKind] = _kinds(
     EventKind("link.open", "A road link opens again.", frozenset({"reason"})),
     EventKind("link.slow", "A road link's speed changes (qty: fraction of free speed).",
               frozenset({"reason"})),
-    EventKind("incident.create", "People need rescue (qty: persons; place: the zone).",
-              frozenset({"type", "cause"}), counter="trapped"),
+    EventKind("incident.create", "An incident needs a team (actor: the incident; place: the "
+              "zone; qty: its work units: persons trapped, casualties, or 1 for a fire or "
+              "leak). Collapse and water rescues add their persons to the trapped counter.",
+              frozenset({"type", "cause", "severity"}), counter="trapped",
+              counted_types=frozenset({"collapse_rescue", "water_rescue"})),
+    EventKind("incident.assign", "Dispatch sends a team to an incident (actor: the incident; "
+              "place: its zone; qty: expected travel, s); reason says why this pair.",
+              frozenset({"team", "policy", "reason", "type"})),
+    EventKind("incident.close", "An incident needs no more work (actor: the incident; qty: "
+              "units done); reason: done, or nobody left alive to rescue.",
+              frozenset({"reason", "type"})),
+    EventKind("rescue.alive", "A team frees people alive (qty: persons; actor: the team; "
+              "place: the zone).", frozenset({"incident", "type"})),
     EventKind("team.ready", "A team is available at its base.", frozenset({"mutual_aid"})),
     EventKind("team.dispatch", "A team sets out for a task (place: where it goes; qty: "
               "expected travel, s).", frozenset({"task"})),
     EventKind("team.arrive", "A team reaches its task (place: where).", frozenset({"task"})),
+    EventKind("team.free", "A team has finished its task and waits for the next one where "
+              "it is (place: the road node).", frozenset({"task"})),
+    EventKind("team.rest", "A team's shift is over: it rests at its base (qty: rest, s).",
+              frozenset({"reason"})),
     EventKind("team.delay", "A team's availability is delayed (qty: seconds).",
               frozenset({"reason"})),
+    EventKind("hospital.admit", "A hospital admits casualties (qty: persons; place: their "
+              "zone; by: the team that brought them, or 'self').",
+              frozenset({"severity", "by"})),
+    EventKind("hospital.divert", "Casualties reach a full or closed hospital and go on to "
+              "another (actor: the hospital; target: the next one; qty: persons).",
+              frozenset({"severity", "target", "reason"})),
+    EventKind("hospital.queue", "Casualties wait for a bed: every hospital they can reach is "
+              "full or closed (actor: the hospital they wait at; qty: persons).",
+              frozenset({"severity"})),
+    EventKind("hospital.full", "A hospital has no free bed (qty: occupied beds)."),
+    EventKind("relief.dispatch", "A relief-transport team loads stock at a depot for a "
+              "shelter (actor: the team; place: the depot; qty: amount; target: the "
+              "shelter).", frozenset({"item", "target"})),
+    EventKind("relief.deliver", "Stock reaches a shelter (actor: the shelter; qty: amount; "
+              "by: the team).", frozenset({"item", "by"})),
+    EventKind("depot.stockout", "A depot has none left of an item.", frozenset({"item"})),
     EventKind("aid.request", "Mutual aid is requested (qty: teams).",
               frozenset({"level", "type"})),
     EventKind("drill.inject", "An inject of the master scenario events list fires.",
@@ -169,6 +210,7 @@ FIELDS: dict[str, tuple[type | tuple[type, ...], pa.DataType]] = {
     "hospital": (int, pa.int64()),
     "household": (str, pa.string()),
     "households": (int, pa.int64()),
+    "incident": (str, pa.string()),
     "item": (str, pa.string()),
     "level": (str, pa.string()),
     "message": (str, pa.string()),
@@ -181,9 +223,11 @@ FIELDS: dict[str, tuple[type | tuple[type, ...], pa.DataType]] = {
     "on_way": (int, pa.int64()),
     "open": (bool, pa.bool_()),
     "order": (str, pa.string()),
+    "policy": (str, pa.string()),
     "previous": (str, pa.string()),
     "random": (bool, pa.bool_()),
     "reason": (str, pa.string()),
+    "reserve": (bool, pa.bool_()),
     "safe": (int, pa.int64()),
     "scenario": (str, pa.string()),
     "seed": (dict, pa.string()),  # JSON text: {"entropy": …, "spawn_key": […]}
@@ -194,6 +238,7 @@ FIELDS: dict[str, tuple[type | tuple[type, ...], pa.DataType]] = {
     "state": (str, pa.string()),
     "target": (str, pa.string()),
     "task": (str, pa.string()),
+    "team": (str, pa.string()),
     "trapped": (int, pa.int64()),
     "type": (str, pa.string()),
     "unit": (str, pa.string()),
@@ -270,8 +315,8 @@ class EventLog:
         self._place.append(place)
         self._qty.append(float(qty))
         self._data.append(data)
-        if spec.counter is not None:
-            name = data["counter"] if spec.counter == "*" else spec.counter
+        name = spec.counts(data)
+        if name is not None:
             self.counters[name] = self.counters.get(name, 0.0) + float(qty)
 
     def __len__(self) -> int:

@@ -121,6 +121,9 @@ def _links(model: DrillModel, factor: np.ndarray, causes: list[str], memory: _Me
     changed = np.flatnonzero(factor != state.link_speed_factor)
     old = state.link_speed_factor.copy()
     state.link_speed_factor[changed] = factor[changed]
+    for i in changed.tolist():
+        state.link_closed_by[i] = (causes[i] or memory.closed_by.get(("link", i), "hazard")) \
+            if factor[i] == 0.0 else ""
     state.refresh_links()
     logged: set[str] = set()
     for i in changed:
@@ -167,7 +170,7 @@ def _people(model: DrillModel, danger: np.ndarray, causes: list[str],
         if int(z) in endangered:
             continue
         endangered.add(int(z))
-        at_home = float(model.people_at_home[z])
+        at_home = round(float(model.people_at_home[z]))
         if at_home > 0:
-            model.emit("incident.create", f"{causes[z]}:{zones.ids[z]}", zones.ids[z],
-                       at_home, type="water_rescue", cause=causes[z])
+            model.report_incident(f"{causes[z]}:{zones.ids[z]}", "water_rescue", int(z),
+                                  at_home, causes[z])

@@ -4,6 +4,7 @@ their random streams), the world state and the event log."""
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -46,6 +47,9 @@ class DrillModel(mesa.Model):
         })
         self.people_at_home: np.ndarray = np.asarray(compiled.world.zones.population, float)
         """Persons at home in each zone (the residents model keeps it current)."""
+        self.incident_handler: Callable[[str, str, int, int, str], None] | None = None
+        """Where the hazards' incidents go (the agents' dispatch, if installed):
+        ``(id, type, zone, persons, cause)``; without one they are only logged."""
         self.hazards: list[HazardModel] = build_hazards(
             compiled.hazards, compiled.world, compiled.duration_s, streams)
 
@@ -57,6 +61,15 @@ class DrillModel(mesa.Model):
              **data: Any) -> None:
         """Append an event at the current simulation time."""
         self.log.emit(self.now, kind, actor, place, qty, **data)
+
+    def report_incident(self, incident_id: str, type_name: str, zone: int, persons: int,
+                        cause: str) -> None:
+        """An incident a hazard created: handed to the dispatch if there is one."""
+        if self.incident_handler is not None:
+            self.incident_handler(incident_id, type_name, zone, persons, cause)
+        else:
+            self.emit("incident.create", incident_id, self.world.zones.ids[zone],
+                      float(persons), type=type_name, cause=cause)
 
     def counter(self, name: str) -> float:
         """The current value of a state counter (see :data:`drillsim.sim.state.COUNTERS`)."""

@@ -79,28 +79,46 @@ class Order:
 
 @dataclass(frozen=True)
 class Level:
-    """A response level, its trigger and what it activates."""
+    """A response level, its trigger and what it activates: orders, mutual aid and the
+    plan's own teams held in reserve for it. ``stand_down`` (if any) is the condition under
+    which the command post steps down from this level to the next lower one."""
 
     severity: int
     trigger: Trigger
     orders: tuple[int, ...] = ()
     aid: tuple[int, ...] = ()
     declare_delay_s: Dist = NO_DELAY
+    teams: tuple[int, ...] = ()
+    stand_down: Trigger | None = None
 
     @property
     def name(self) -> str:
         return LEVEL_NAMES[self.severity]
 
 
+NO_SHIFT = float("inf")
+
+
 @dataclass(frozen=True)
 class Team:
-    """A team of the plan, available at its base station after ``available_after_s``."""
+    """A team of the plan, available at its base station after ``available_after_s`` (from
+    the start, or from the declaration of the level that holds it in reserve). It works
+    ``shift_s`` and then rests ``rest_s`` at its base; ``skills`` are the incident types it
+    may work beyond those of its type; a medical or transport team ``carries`` that many
+    casualties per trip."""
 
     id: str
     type: str
     size: int
     station: int
     available_after_s: Dist = NO_DELAY
+    skills: tuple[str, ...] = ()
+    equipment: tuple[str, ...] = ()
+    shift_s: float = NO_SHIFT
+    rest_s: float = 0.0
+    carries: int = 1
+    reserve: bool = False
+    """Held back until a response level activates it."""
 
 
 @dataclass(frozen=True)
@@ -113,8 +131,74 @@ class MutualAid:
     size: int
     station: int
     arrival_delay_s: Dist
+    shift_s: float = NO_SHIFT
+    rest_s: float = 0.0
+    carries: int = 1
 
 
+@dataclass(frozen=True)
+class IncidentType:
+    """How an incident of one type is worked: which team types may work it, its severity
+    (for dispatch: 3 life-threatening … 1 minor) and the time one work unit takes (one
+    person extracted, one casualty treated, one fire fought). ``rescues``: its units are
+    people freed alive, who then need hospital care; ``transported``: its units are
+    casualties that the team itself carries to hospital. ``survival`` names the curve that
+    kills people while they wait ("" none)."""
+
+    name: str
+    teams: tuple[str, ...]
+    work_s: Dist
+    severity: int = 2
+    survival: str = ""
+    rescues: bool = False
+    transported: bool = False
+    max_teams: int = 0
+    """At most this many teams at once (0: one per remaining unit)."""
+
+
+@dataclass(frozen=True)
+class Arrivals:
+    """Incidents that arrive at random (a Poisson process of ``per_hour``) in ``zones``
+    (uniformly) between ``from_s`` and ``until_s``, each of ``units`` work units."""
+
+    type: str
+    per_hour: float
+    zones: tuple[int, ...]
+    from_s: float = 0.0
+    until_s: float = float("inf")
+    units: int = 1
+    severity: int = 0
+    """Severity of the incidents (0: their type's)."""
+
+
+@dataclass(frozen=True)
+class Dispatch:
+    """How free teams are matched with incidents that need them. ``nearest``: the pair with
+    the shortest travel first; ``severity``: the most severe incident first (the longest
+    waiting among equals), with its nearest capable team; ``weighted``: the pair with the
+    highest score ``severity_weight·severity + waiting_weight·hours waited −
+    travel_weight·hours of travel``."""
+
+    policy: str = "nearest"
+    severity_weight: float = 1.0
+    waiting_weight: float = 1.0
+    travel_weight: float = 1.0
+
+
+@dataclass(frozen=True)
+class Resupply:
+    """The plan's resupply rule: a shelter whose stock of an item would last less than
+    ``below_s`` at its present occupancy (or that has people waiting for relief) is sent
+    enough to last ``up_to_s``, by a relief-transport team, from the depot of the lowest
+    tier (community first) that holds the item and can be reached, the nearest within a
+    tier; loading and unloading take ``load_s`` each."""
+
+    below_s: float = 12 * 3600.0
+    up_to_s: float = 3 * 86400.0
+    load_s: float = 1800.0
+    payload: tuple[tuple[str, float], ...] = (("water_l", 10_000.0), ("food_rations", 5_000.0))
+    """What one team carries per trip, by item."""
+    check_every_s: float = 600.0
 @dataclass(frozen=True)
 class Fleet:
     """Vehicles of the plan that carry residents who cannot leave by themselves: buses for
@@ -165,6 +249,9 @@ class Plan:
     nearest)."""
     transport: tuple[Fleet, ...] = ()
     check_every_s: float = 300.0
+    dispatch: Dispatch = field(default_factory=Dispatch)
+    incident_types: tuple[IncidentType, ...] = ()
+    resupply: Resupply | None = None
 
 
 @dataclass(frozen=True)

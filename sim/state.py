@@ -47,6 +47,8 @@ class WorldState:
         """Facilities an inject has closed: the plan does not open them by itself."""
         self.link_speed_factor = np.ones(world.roads.n_links)
         """Fraction of free speed the hazards allow on each link (1 free, 0 impassable)."""
+        self.link_closed_by = np.full(world.roads.n_links, "", dtype=object)
+        """The hazard (its id) whose impact closed each link ("" for links it has not)."""
         self.link_held = np.zeros(world.roads.n_links, dtype=bool)
         """Links an inject has closed (until an inject opens them)."""
         self.hazard_closed: set[str] = set()

@@ -198,7 +198,20 @@ class Shelters(Facilities):
 
 @dataclass(frozen=True, eq=False)
 class Hospitals(Facilities):
+    """Hospitals: beds, the share of them in use when the run starts, and the level (3
+    tertiary, 2 secondary, 1 primary)."""
+
     beds: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    occupied_share: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    level: np.ndarray = field(default_factory=lambda: np.zeros(0, int))
+
+    def __post_init__(self) -> None:
+        n = len(self.ids)
+        if len(self.occupied_share) != n:
+            object.__setattr__(self, "occupied_share", frozen_array(np.zeros(n)))
+        if len(self.level) != n:
+            object.__setattr__(self, "level", frozen_array(np.full(n, 2)))
+        super().__post_init__()
 
 
 @dataclass(frozen=True, eq=False)

@@ -38,20 +38,27 @@ def check_conservation(log: EventLog) -> int:
     """Every census adds up to the residents (per zone and in all), and agrees with the flows
     in the log before it: home = residents − departed − those a hazard took from home (killed,
     to hospital, trapped), sheltered = admitted, safe = reached safety, on the way = the rest,
-    trapped = trapped − died while trapped. Returns how many censuses were checked."""
+    trapped = trapped − freed alive − died while trapped. Returns how many censuses were checked."""
     residents = {e.actor: e.qty for e in log if e.kind == "zone.init"}
     total = sum(residents.values())
     departed = admitted = safe = taken = trapped = 0.0
     checked = 0
+    types: dict[str, str] = {}
     for e in log:
+        if e.kind == "incident.create":
+            types[e.actor] = e.data["type"]
         if e.kind == "evac.depart":
             departed += e.qty
         elif e.kind == "shelter.admit":
             admitted += e.qty
         elif e.kind == "evac.safe":
             safe += e.qty
-        elif e.kind == "people.killed" and e.data["cause"].startswith("trapped"):
-            trapped -= e.qty
+        elif e.kind == "people.killed" and e.data["cause"].startswith("waiting:"):
+            # died waiting for a team: trapped → dead, or a casualty (already taken) → dead
+            kind = types[e.data["cause"].removeprefix("waiting:")]
+            trapped -= e.qty if kind == "collapse_rescue" else 0.0
+        elif e.kind == "rescue.alive" and e.data["type"] == "collapse_rescue":
+            trapped -= e.qty  # freed alive: trapped → hospital
         elif e.kind == "people.killed" or (
                 e.kind == "incident.create" and e.data["type"] == "collapse_rescue") or (
                 e.kind == "people.injured" and e.data["severity"] >= 2):

@@ -99,6 +99,8 @@ class Triggered(Strict):
 class Activation(Strict):
     orders: list[Id] = Field(default_factory=list)
     mutual_aid: list[Id] = Field(default_factory=list)
+    teams: list[Id] = Field(default_factory=list, description="the plan's own teams held in "
+                            "reserve until this level is declared")
 
 
 class Level(Triggered):
@@ -107,6 +109,8 @@ class Level(Triggered):
     level: Literal["I", "II", "III", "IV"]
     activates: Activation = Field(default_factory=Activation)
     declare_delay: UncertainDuration = Field(0.0, description="from trigger to declaration")
+    stand_down: Triggered | None = Field(None, description="when this level is lifted: the "
+                                         "command post steps down to the next lower level")
     source: str = ""
 
     @model_validator(mode="after")
@@ -162,12 +166,25 @@ TeamType = Literal["fire_rescue", "usar", "medical", "hazmat", "water_rescue",
                    "relief_transport"]
 
 
-class Team(Strict):
+class Crew(Strict):
+    """How a team works: shifts, rest, and how many casualties it carries."""
+
+    shift: PositiveDuration | None = Field(None, description="work this long, then rest at the "
+                                           "base (none: no rest within the run)")
+    rest: Duration = Field(0.0, description="rest after a shift")
+    carries: int = Field(1, ge=1, description="casualties carried to hospital per trip "
+                         "(medical teams)")
+
+
+class Team(Crew):
     id: Id
     type: TeamType
     size: int = Field(ge=1)
     base: Id = Field(description="station id")
     available_after: UncertainDuration = 0.0
+    skills: list[Id] = Field(default_factory=list, description="incident types it may work "
+                             "besides those of its type")
+    equipment: list[str] = Field(default_factory=list)
 
 
 class Fleet(Strict):
@@ -188,7 +205,7 @@ class Fleet(Strict):
                                         "household")
 
 
-class MutualAid(Strict):
+class MutualAid(Crew):
     """Teams from outside the region, requested when a level activates them."""
 
     id: Id
@@ -220,6 +237,37 @@ class Objective(Strict):
     source: str = ""
 
 
+class DispatchWeights(Strict):
+    severity: float = Field(1.0, ge=0)
+    waiting_h: float = Field(1.0, ge=0, description="per hour the incident has waited")
+    travel_h: float = Field(1.0, ge=0, description="per hour of the team's travel")
+
+
+class DispatchRule(Strict):
+    """How free teams are matched with incidents: ``nearest`` (shortest travel first),
+    ``severity`` (most severe incident first, longest waiting among equals, nearest capable
+    team) or ``weighted`` (highest severity·w + hours waited·w − hours of travel·w)."""
+
+    policy: Literal["nearest", "severity", "weighted"] = "nearest"
+    weights: DispatchWeights = Field(default_factory=DispatchWeights)
+
+
+class Resupply(Strict):
+    """Relief resupply: a shelter whose water or food would last less than ``when_below`` at
+    its present occupancy, or that has people waiting for relief, is sent enough for
+    ``up_to`` by a relief-transport team, from the depot of the lowest tier that holds the
+    item (community first, city last), nearest first within a tier."""
+
+    when_below: PositiveDuration = 12 * 3600.0
+    up_to: PositiveDuration = 3 * 86400.0
+    load_time: Duration = Field(1800.0, description="to load at the depot, and again to "
+                                "unload at the shelter")
+    payload: dict[Literal["water_l", "food_rations"], Positive] = Field(
+        default_factory=lambda: {"water_l": 10_000.0, "food_rations": 5_000.0},
+        description="what one team carries per trip")
+    review_every: PositiveDuration = 600.0
+
+
 class Plan(Strict):
     id: Id
     title: str = ""
@@ -230,6 +278,9 @@ class Plan(Strict):
     transport: list[Fleet] = Field(default_factory=list, description="vehicles for residents "
                                    "who cannot leave by themselves")
     mutual_aid: list[MutualAid] = Field(default_factory=list)
+    dispatch: DispatchRule = Field(default_factory=DispatchRule)
+    resupply: Resupply | None = Field(None, description="how shelters are resupplied from "
+                                      "depots (none: no resupply)")
     objectives: list[Objective] = Field(default_factory=list)
     review_every: PositiveDuration = Field(300.0, description="how often the command post "
                                            "reviews the triggers")

@@ -173,11 +173,26 @@ class Shelter(Strict):
         return math.floor((self.floor_area_m2 or 0.0) / per + 1e-9)
 
 
+HOSPITAL_LEVELS = ("primary", "secondary", "tertiary")
+"""Chinese hospital grades (一级, 二级, 三级), lowest first."""
+
+BED_OCCUPANCY = 0.84
+"""Share of hospital beds in use on an ordinary day: the bed utilisation rate of Chinese
+hospitals, 83.6 % in 2019 (China Health Statistics Yearbook 2020, check)."""
+
+
 class Hospital(Strict):
+    """A hospital. Casualties with life-threatening injuries go to secondary or tertiary
+    hospitals where they can."""
+
     id: Id
     name: str = ""
     node: Id
     beds: Count
+    level: Literal["primary", "secondary", "tertiary"] = "secondary"
+    occupied: float = Field(BED_OCCUPANCY, ge=0.0, le=1.0, description="share of beds in use "
+                            "when the disaster strikes (default: the national bed "
+                            "utilisation rate, 0.84)")
     building: Building | None = Field(None, description="its building, for earthquake damage "
                                       "(none: shaking does not damage it, e.g. an open space)")
 

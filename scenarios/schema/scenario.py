@@ -1,5 +1,5 @@
 """The whole scenario: ``meta``, ``region``, ``population``, ``hazards``, ``plan``,
-``injects``."""
+``incidents``, ``injects``."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from pydantic import Field, model_validator
 
 from drillsim.scenarios.schema.base import Count, Duration, Id, PositiveDuration, Strict
 from drillsim.scenarios.schema.hazards import Hazard
+from drillsim.scenarios.schema.incidents import Incidents
 from drillsim.scenarios.schema.plan import BaseCounterName, Plan
 from drillsim.scenarios.schema.population import Population
 from drillsim.scenarios.schema.region import Region
@@ -99,11 +100,13 @@ class Scenario(Strict):
                                    description="how residents behave (every key optional)")
     hazards: list[Hazard] = Field(default_factory=list)
     plan: Plan
+    incidents: Incidents = Field(default_factory=Incidents, description="how incidents are "
+                                 "worked, and incidents that arrive at random")
     injects: Injects = Field(default_factory=Injects)
 
 
 SECTIONS: dict[str, type[Strict]] = {"meta": Meta, "region": Region,
                                      "population": Population, "plan": Plan,
-                                     "injects": Injects}
+                                     "incidents": Incidents, "injects": Injects}
 """Top-level sections validated on their own, so that cross-references can be checked in the
 sections that are valid even when another one is not."""

@@ -1,0 +1,150 @@
+"""Hospitals: beds, admissions, diversions and queues.
+
+Each hospital has its beds, a share of them already occupied when the disaster strikes, and
+a level (Chinese hospital grades: 3 tertiary, 2 secondary, 1 primary). Casualties go to the
+nearest open hospital with a free bed, those with life-threatening injuries (severity 3) to a
+hospital of level 2 or 3 where one can be reached. A hospital found full or closed on arrival
+sends them on to the next one (``hospital.divert``); when no hospital they can reach has a
+bed, they wait at the nearest open one (``hospital.queue``) and are admitted as soon as a bed
+is free there or it opens again. Inpatients are not discharged within a run (disaster runs
+last days, hospital stays of the injured longer), so beds only fill.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Generator
+from dataclasses import dataclass
+
+import numpy as np
+import simpy
+
+from drillsim.agents.teams import RETRY_S, Roster, TeamAgent
+from drillsim.sim.mesa_compat import mesa
+from drillsim.sim.model import DrillModel
+
+QUEUE_CHECK_S = 600.0
+"""How often waiting casualties are offered a bed that has come free."""
+
+
+@dataclass
+class _Waiting:
+    persons: int
+    severity: int
+    zone: int
+    by: str
+
+
+class Hospitals(mesa.Agent):
+    """Every hospital of the run: beds in use, the casualties waiting at each."""
+
+    model: DrillModel
+
+    def __init__(self, model: DrillModel) -> None:
+        super().__init__(model)
+        h = model.world.hospitals
+        self.roster = Roster.of(model)
+        self.beds = np.asarray(h.beds, float).astype(np.int64)
+        self.occupied = np.round(self.beds * np.asarray(h.occupied_share, float)).astype(
+            np.int64)
+        self.level = np.asarray(h.level, np.int64)
+        self.full = np.zeros(len(self.beds), bool)
+        self.waiting: list[list[_Waiting]] = [[] for _ in range(len(self.beds))]
+        model.env.process(self._queues())
+
+    @staticmethod
+    def of(model: DrillModel) -> Hospitals | None:
+        found = model.agents_by_type.get(Hospitals, [])
+        return found[0] if found else None  # type: ignore[return-value]
+
+    def is_open(self, i: int) -> bool:
+        return bool(self.model.state.hospital_open[i])
+
+    def free_beds(self, i: int) -> int:
+        return int(self.beds[i] - self.occupied[i]) if self.is_open(i) else 0
+
+    def choose(self, node: int, severity: int, mode: str = "",
+               exclude: frozenset[int] = frozenset()) -> tuple[int, float, bool]:
+        """(hospital, travel s, has a bed) for casualties at ``node``: the nearest open one
+        with a free bed (of level ≥ 2 for severity 3, if such a one can be reached), else
+        the nearest open one (-1 if none can be reached)."""
+        h = self.model.world.hospitals
+        times = self.roster.routes.from_node(node, mode)[np.asarray(h.node, np.int64)]
+        times = np.where(np.asarray(h.node) == node, 0.0, times)
+        reachable = np.isfinite(times) & np.asarray([self.is_open(i) for i in range(len(h))],
+                                                    bool)
+        reachable[list(exclude)] = False
+        with_bed = reachable & (self.beds - self.occupied > 0)
+        choices = [with_bed & (self.level >= 2), with_bed] if severity >= 3 else [with_bed]
+        for ok in [*choices, reachable]:
+            if ok.any():
+                i = int(np.flatnonzero(ok)[np.argmin(times[ok])])
+                return i, float(times[i]), bool(with_bed[i])
+        return -1, math.inf, False
+
+    def deliver(self, persons: int, severity: int, zone: int, node: int,
+                team: TeamAgent | None = None) -> Generator[simpy.Event]:
+        """Take ``persons`` casualties from ``node`` to hospital: driven by ``team`` (it goes
+        with them and ends at the hospital), or by their own means."""
+        env, ids = self.model.env, self.model.world.hospitals.ids
+        by = team.team_id if team is not None else "self"
+        tried: set[int] = set()
+        last = -1
+        while persons > 0:
+            i, travel, _ = self.choose(node, severity, team.team_type if team else "",
+                                       frozenset(tried))
+            if i < 0:
+                if tried:  # every hospital tried is full: wait at the last one
+                    self._queue(last, persons, severity, zone, by)
+                    return
+                yield env.timeout(RETRY_S)  # no hospital open and reachable: wait
+                continue
+            target = int(self.model.world.hospitals.node[i])
+            if team is not None:
+                yield from team.go(target, f"hospital:{ids[i]}")
+            elif travel > 0:
+                yield env.timeout(travel)
+            node, last = target, i
+            taken = min(persons, self.free_beds(i))
+            if taken > 0:
+                self._admit(i, taken, severity, zone, by)
+                persons -= taken
+            if persons == 0:
+                return
+            tried.add(i)
+            nxt, _, bed = self.choose(node, severity, exclude=frozenset(tried))
+            if nxt < 0 or not bed:
+                self._queue(i, persons, severity, zone, by)
+                return
+            reason = "closed" if not self.is_open(i) else "full"
+            self.model.emit("hospital.divert", ids[i], self.model.world.zones.ids[zone],
+                            float(persons), severity=severity, target=ids[nxt], reason=reason)
+
+    def _admit(self, i: int, persons: int, severity: int, zone: int, by: str) -> None:
+        self.occupied[i] += persons
+        self.model.emit("hospital.admit", self.model.world.hospitals.ids[i],
+                        self.model.world.zones.ids[zone], float(persons), severity=severity,
+                        by=by)
+        if self.occupied[i] >= self.beds[i] and not self.full[i]:
+            self.full[i] = True
+            self.model.emit("hospital.full", self.model.world.hospitals.ids[i],
+                            qty=float(self.occupied[i]))
+
+    def _queue(self, i: int, persons: int, severity: int, zone: int, by: str) -> None:
+        self.waiting[i].append(_Waiting(persons, severity, zone, by))
+        self.model.emit("hospital.queue", self.model.world.hospitals.ids[i],
+                        self.model.world.zones.ids[zone], float(persons), severity=severity)
+
+    def _queues(self) -> Generator[simpy.Event]:
+        """Admit waiting casualties, first come first, when a bed is free or the hospital
+        has opened again."""
+        while True:
+            yield self.model.env.timeout(QUEUE_CHECK_S)
+            for i, queue in enumerate(self.waiting):
+                while queue and self.free_beds(i) > 0:
+                    w = queue[0]
+                    taken = min(w.persons, self.free_beds(i))
+                    self._admit(i, taken, w.severity, w.zone, w.by)
+                    w.persons -= taken
+                    if w.persons == 0:
+                        queue.pop(0)
