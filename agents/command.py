@@ -9,8 +9,9 @@ their own trigger are issued when it holds. Each order fires once.
 **Standing down.** When the present level's ``stand_down`` condition holds, the command post
 steps down to the next lower level of the plan (or to none), logged as ``plan.level`` with
 reason "stand down". Orders issued and aid requested stay as they are. A level stood down
-from is declared again only if a condition of its trigger holds on something that has grown
-since: a counter above its value at the stand-down, or a hazard or time condition.
+from (or above) is declared again only on news: a counter condition once its counter has
+grown past its value at the stand-down, a hazard or gauge condition once it has been seen
+false and then holds again; a time condition that had passed never counts again.
 """
 
 from __future__ import annotations
@@ -51,8 +52,11 @@ class CommandPost(mesa.Agent):
         self.threat_pending: set[int] = set()
         """Orders for a threat zone that was empty when they were issued."""
         self.shelters_activated = False
-        self.stood_down: dict[int, dict[str, float]] = {}
-        """Levels stood down from (by severity) → the counters at that moment."""
+        self.stale: dict[int, dict[int, float]] = {}
+        """Conditions that are old news → their counter's value then (NaN for other
+        conditions): per level (its index) those of its trigger that held when the command
+        post stood down from it or a lower level; under key −1 − index, those of its
+        stand-down condition that held when it was declared."""
         model.env.process(self._review())
 
     # -- observing ---------------------------------------------------------------------------
@@ -73,14 +77,25 @@ class CommandPost(mesa.Agent):
         values = hazard.sample(at, zones.x_m[idx], zones.y_m[idx])
         return any(cond.holds(float(v)) for v in np.atleast_1d(values))
 
-    def holds(self, trigger: Trigger, since: dict[str, float] | None = None
+    def holds(self, trigger: Trigger, stale: dict[int, float] | None = None
               ) -> Condition | None:
-        """The condition that makes ``trigger`` hold (for the log), or None. With ``since``
-        (counters at a stand-down), a counter condition holds only if its counter has grown
-        since."""
-        met = [c for c in trigger.conditions if self.observe(c) and (
-            since is None or c.source != "counter"
-            or self.model.counter(c.name) > since.get(c.name, 0.0))]
+        """The condition that makes ``trigger`` hold (for the log), or None. Conditions in
+        ``stale`` (index → counter value at a stand-down) do not count until they are news:
+        a counter grown past that value, a hazard condition seen false since (it is then
+        dropped from ``stale``)."""
+        met = []
+        for k, c in enumerate(trigger.conditions):
+            now = self.observe(c)
+            if stale is not None and k in stale:
+                if c.source == "counter" and self.model.counter(c.name) > stale[k]:
+                    del stale[k]
+                elif c.source in ("hazard", "gauge") and not now:
+                    del stale[k]
+                    continue
+                else:
+                    continue
+            if now:
+                met.append(c)
         if trigger.mode == "all":
             return met[-1] if met and len(met) == len(trigger.conditions) else None
         return met[0] if met else None
@@ -109,7 +124,7 @@ class CommandPost(mesa.Agent):
         for i, level in enumerate(self.plan.levels):
             if level.severity <= self.severity or i in self.pending_levels:
                 continue
-            cond = self.holds(level.trigger, self.stood_down.get(level.severity))
+            cond = self.holds(level.trigger, self.stale.get(i))
             if cond is not None:
                 self.pending_levels.add(i)
                 self.model.emit("plan.trigger", f"level-{level.name}", condition=cond.text,
@@ -137,6 +152,8 @@ class CommandPost(mesa.Agent):
         self.severity = level.severity
         self.model.emit("plan.level", "command", qty=float(level.severity),
                         level=level.name, previous=previous, reason="escalate")
+        if level.stand_down is not None:  # a stand-down condition already true is old news
+            self.stale[-1 - self.plan.levels.index(level)] = self._holding(level.stand_down)
         self.activate_shelters()
         # A higher level includes the measures of the lower ones (在低级别响应基础上), so
         # skipping a level never drops its orders, mutual aid or reserve teams.
@@ -152,18 +169,24 @@ class CommandPost(mesa.Agent):
                     if team is not None and team.spec.reserve:
                         team.activate()
 
+    def _holding(self, trigger: Trigger) -> dict[int, float]:
+        """The conditions of ``trigger`` that hold now → their counter's value (NaN for
+        conditions on something else)."""
+        return {k: (self.model.counter(c.name) if c.source == "counter" else float("nan"))
+                for k, c in enumerate(trigger.conditions) if self.observe(c)}
+
     def _stand_down(self) -> None:
         """Step down one level if the present level's stand-down condition holds."""
         level = next((lv for lv in self.plan.levels if lv.severity == self.severity), None)
         if level is None or level.stand_down is None:
             return
-        cond = self.holds(level.stand_down)
+        cond = self.holds(level.stand_down, self.stale.get(-1 - self.plan.levels.index(level)))
         if cond is None:
             return
         lower = [lv.severity for lv in self.plan.levels if lv.severity < self.severity]
-        self.stood_down[self.severity] = dict(self.model.log.counters)
-        for sev in range(self.severity + 1, 5):  # higher levels now need fresh growth too
-            self.stood_down.setdefault(sev, dict(self.model.log.counters))
+        for i, lv in enumerate(self.plan.levels):  # this level and those above need news
+            if lv.severity >= self.severity:
+                self.stale[i] = self._holding(lv.trigger)
         self.model.emit("plan.trigger", f"stand-down-{level.name}", condition=cond.text,
                         **{"for": "stand_down"})
         previous = level.name

@@ -154,12 +154,13 @@ class ShelterAgent(mesa.Agent):
         for hh in waiting:
             self._relieve(hh)
 
-    def daily_need(self, item: str) -> float:
-        """What a day at the present occupancy takes of ``item``, plus the first ration of
-        the households still waiting for relief."""
+    def daily_need(self, item: str, full: bool = False) -> float:
+        """What a day at the present occupancy (``full``: at capacity) takes of ``item``,
+        plus the first ration of the households still waiting for relief."""
         b = self.model.compiled.behaviour
         per = b.relief_water_l if item == "water" else b.relief_food
-        return per * (self.occupancy + sum(hh.size for hh in self.unrelieved))
+        people = self.capacity if full else self.occupancy
+        return per * (people + sum(hh.size for hh in self.unrelieved))
 
     def _stockout(self, item: str) -> None:
         if item not in self.out_of:

@@ -245,11 +245,29 @@ class IncidentBoard(mesa.Agent):
 
     # -- working -------------------------------------------------------------------------------
     def _work(self, inc: Incident, team: TeamAgent) -> Generator[simpy.Event]:
-        env, zones = self.model.env, self.model.world.zones
+        """The team drives to the incident and works it with its crews in parallel (one
+        crew if it carries casualties away) until nothing is left for it or its shift is
+        over."""
+        env = self.model.env
         yield from team.go(inc.node, inc.id)
         if math.isnan(inc.first_on_scene_s):
             inc.first_on_scene_s = self.model.now
-        while not inc.closed and inc.alive - inc.working > 0 and not team.shift_over():
+        crews = 1 if inc.type.transported else max(team.spec.crews, 1)
+        if crews == 1:
+            yield from self._crew(inc, team)
+        else:
+            yield env.all_of([env.process(self._crew(inc, team)) for _ in range(crews)])
+        inc.teams.discard(team.team_id)
+        if inc.alive <= 0 and inc.working == 0:
+            self._close(inc, "done" if inc.done else "nobody left alive")
+        self.poke()
+
+    def _crew(self, inc: Incident, team: TeamAgent) -> Generator[simpy.Event]:
+        """One crew of ``team`` works units of ``inc`` one after another."""
+        env, zones = self.model.env, self.model.world.zones
+        site = inc.node
+        while not inc.closed and inc.alive - inc.working > 0 and not team.shift_over() \
+                and team.node == site:
             carry = team.spec.carries if inc.type.transported else 1
             taken = 0
             while taken < carry and inc.alive - inc.working > 0:
@@ -271,12 +289,6 @@ class IncidentBoard(mesa.Agent):
                     fn(inc, taken)
             if inc.on_unit is not None:
                 yield from inc.on_unit(inc, team, taken)
-            if team.node != inc.node:
-                break  # the team carried casualties away: dispatch sends it on from there
-        inc.teams.discard(team.team_id)
-        if inc.alive <= 0 and inc.working == 0:
-            self._close(inc, "done" if inc.done else "nobody left alive")
-        self.poke()
 
     def cancel(self, inc: Incident, reason: str) -> None:
         """Close ``inc`` now, whatever is left of it (teams on their way or at work there

@@ -1,13 +1,14 @@
 """Relief logistics: stocks move from depots to shelters by the plan's relief-transport
 teams, following the plan's resupply rule (:class:`~drillsim.sim.plan.Resupply`).
 
-Every ``check_every_s`` the logistics cell looks at each open shelter that houses people:
-an item (water, food) whose stock would last less than ``below_s`` at the present occupancy,
-or that households are waiting for, is ordered up to ``up_to_s`` of need (plus the first
-ration of those waiting). The most urgent shelter is served first. Its order goes to the
-depot of the lowest tier that holds the item and is open (community first, then street,
-district and city: relief stocks are held close to people first), the one with the shortest
-trip within a tier, and to the free relief-transport team nearest that depot. The team
+Every ``check_every_s`` the logistics cell looks at each open shelter: an item (water, food)
+whose stock would last less than ``below_s`` at the present occupancy (or, with ``basis:
+capacity``, when full), or that households are waiting for, is ordered up to ``up_to_s`` of
+that need (plus the first ration of those waiting). The most urgent shelter is served
+first. Its order goes to the depot of the lowest tier that holds the item and is open
+(community first, then street, district and city: relief stocks are held close to people
+first), the one with the shortest trip within a tier, and to the free relief-transport team
+nearest that depot. The team
 drives to the depot, loads (``load_s``), carries at most its ``payload``, drives to the
 shelter and unloads (``load_s``); households waiting there get their basic relief at once.
 One delivery per shelter is on its way at a time.
@@ -63,7 +64,7 @@ class ReliefLogistics(mesa.Agent):
             return {}
         out = {}
         for item, mine in ITEMS.items():
-            per_day = shelter.daily_need(mine)
+            per_day = shelter.daily_need(mine, rule.basis == "capacity")
             if per_day <= 0:
                 continue
             lasts_s = shelter.stock[mine] / per_day * 86400.0
@@ -81,7 +82,7 @@ class ReliefLogistics(mesa.Agent):
             need = self.needs(s)
             if need:
                 urgency = min(s.stock[ITEMS[k]] / max(s.daily_need(ITEMS[k]), 1e-9)
-                              for k in need)
+                              for k in need)  # days left at the present occupancy
                 orders.append((urgency, s.index, s, need))
         for _, _, shelter, need in sorted(orders, key=lambda o: (o[0], o[1])):
             free = self.roster.free(TRANSPORT)

@@ -201,7 +201,7 @@ class TeamAgent(mesa.Agent):
         """Team ``k`` (from 1) of a mutual-aid request."""
         spec = Team(id=f"{aid.id}-{k}", type=aid.type, size=aid.size, station=aid.station,
                     available_after_s=aid.arrival_delay_s, shift_s=aid.shift_s,
-                    rest_s=aid.rest_s, carries=aid.carries)
+                    rest_s=aid.rest_s, carries=aid.carries, crews=aid.crews)
         return cls(model, spec, mutual_aid=True)
 
     def activate(self) -> None:

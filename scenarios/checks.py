@@ -15,12 +15,14 @@ from typing import Any
 from drillsim.analysis.metrics import SCALARS
 from drillsim.scenarios.durations import format_duration
 from drillsim.scenarios.problems import format_path
+from drillsim.scenarios.schema.incidents import Incidents
 from drillsim.scenarios.schema.plan import Plan, ShelterAssignment, ThreatZone
 from drillsim.scenarios.schema.region import Region
 from drillsim.scenarios.schema.scenario import Injects, Meta
 from drillsim.sim.hazards import HAZARDS
 from drillsim.sim.hazards.quake.bridges import BRIDGE_CLASSES
 from drillsim.sim.hazards.quake.fragility import BUILDING_TYPES, fragility
+from drillsim.sim.incident_types import DEFAULT_INCIDENT_TYPES
 
 Finding = tuple[tuple[Any, ...], str] | tuple[tuple[Any, ...], str, str]
 """(data path, message) or (data path, message, severity)."""
@@ -36,6 +38,7 @@ class Sections:
     injects: Injects | None = None
     hazards: list[Any] | None = None
     """The validated hazards."""
+    incidents: Incidents | None = None
 
 
 def _dupes(items: list[Any], path: tuple[Any, ...], what: str,
@@ -187,6 +190,7 @@ def check_plan(plan: Plan, region: Region | None, hazards: dict[str, str] | None
     orders = {o.id for o in plan.orders}
     aid = {a.id for a in plan.mutual_aid}
     levels: dict[str, int] = {}
+    held: dict[str, str] = {}
     for i, lv in enumerate(plan.levels):
         if lv.level in levels:
             yield (*p, "levels", i, "level"), f"level {lv.level} is defined twice"
@@ -196,6 +200,13 @@ def check_plan(plan: Plan, region: Region | None, hazards: dict[str, str] | None
         for j, a in enumerate(lv.activates.mutual_aid):
             yield from _missing(a, aid, "mutual aid", (*p, "levels", i, "activates",
                                                         "mutual_aid", j))
+        for j, t in enumerate(lv.activates.teams):
+            at = (*p, "levels", i, "activates", "teams", j)
+            if t in held:
+                yield at, (f"team '{t}' is already held in reserve for level {held[t]}; a "
+                           "team waits for one level only")
+            held.setdefault(t, lv.level)
+            yield from _missing(t, {x.id for x in plan.teams}, "team of the plan", at)
     yield from _objective_checks(plan, region, meta)
     yield from _condition_checks(plan, region, hazards, meta, gauges)
     yield from _assignment_checks(plan.shelter_assignment)
@@ -258,12 +269,16 @@ def _assignment_checks(assignment: ShelterAssignment) -> Iterator[Finding]:
 def _condition_checks(plan: Plan, region: Region | None, hazards: dict[str, str] | None,
                       meta: Meta | None, gauges: set[str] | None) -> Iterator[Finding]:
     zones = {z.id for z in region.zones} if region else None
-    triggered = [("levels", i, x) for i, x in enumerate(plan.levels)] + \
-                [("orders", i, x) for i, x in enumerate(plan.orders)]
-    for section, i, item in triggered:
+    triggered = [(("levels", i), x) for i, x in enumerate(plan.levels)] + \
+                [(("orders", i), x) for i, x in enumerate(plan.orders)] + \
+                [(("levels", i, "stand_down"), x.stand_down) for i, x in enumerate(plan.levels)
+                 if x.stand_down is not None]
+    for where, item in triggered:
         mode = "any_of" if item.any_of else "all_of"
+        if where[-1] == "stand_down" and not (item.any_of or item.all_of):
+            yield ("plan", *where), "stand_down needs any_of or all_of conditions"
         for j, cond in enumerate(item.any_of or item.all_of):
-            at = ("plan", section, i, mode, j)
+            at = ("plan", *where, mode, j)
             if hasattr(cond, "at"):
                 yield from _end(cond.at, meta, (*at, "at"), "the time")
             if hasattr(cond, "gauge") and gauges is not None:
@@ -342,6 +357,41 @@ def check_injects(injects: Injects, region: Region | None, plan: Plan | None,
             yield from _missing(inj.team, teams, "team", (*at, "team"))
 
 
+def check_incidents(incidents: Incidents, region: Region | None, plan: Plan | None,
+                    meta: Meta | None) -> Iterator[Finding]:
+    """New incident types say who works them and how long; arrivals and team skills name
+    known types; arrivals name known zones and fall inside the run; a resupply rule has teams
+    to carry it."""
+    known = set(DEFAULT_INCIDENT_TYPES) | set(incidents.types)
+    for name, spec in incidents.types.items():
+        at = ("incidents", "types", name)
+        if name in DEFAULT_INCIDENT_TYPES:
+            continue
+        for key in ("teams", "work_time"):
+            if getattr(spec, key) is None:
+                yield at, (f"'{name}' is a new incident type: give its {key} (the built-in "
+                           f"types are {', '.join(sorted(DEFAULT_INCIDENT_TYPES))})")
+    zones = {z.id for z in region.zones} if region else None
+    for i, a in enumerate(incidents.arrivals):
+        at = ("incidents", "arrivals", i)
+        yield from _missing(a.type, known, "incident type", (*at, "type"))
+        yield from _end(a.from_, meta, (*at, "from"), "the start")
+        if a.until is not None and a.until <= a.from_:
+            yield (*at, "until"), "until must be later than from"
+        if zones is not None and a.zones != "all":
+            for j, z in enumerate(a.zones):
+                yield from _missing(z, zones, "zone", (*at, "zones", j))
+    if plan is None:
+        return
+    for i, t in enumerate(plan.teams):
+        for j, skill in enumerate(t.skills):
+            yield from _missing(skill, known, "incident type", ("plan", "teams", i, "skills", j))
+    carriers = [t for t in [*plan.teams, *plan.mutual_aid] if t.type == "relief_transport"]
+    if plan.resupply is not None and not carriers:
+        yield ("plan", "resupply"), ("the resupply rule needs a relief_transport team (in "
+                                     "teams or mutual_aid) to carry it"), "warning"
+
+
 def check_all(s: Sections) -> Iterator[Finding]:
     """Every cross-reference check that the valid sections allow."""
     if s.region is not None:
@@ -357,3 +407,5 @@ def check_all(s: Sections) -> Iterator[Finding]:
         yield from check_plan(s.plan, s.region, kinds, s.meta, gauges)
     if s.injects is not None:
         yield from check_injects(s.injects, s.region, s.plan, s.meta)
+    if s.incidents is not None:
+        yield from check_incidents(s.incidents, s.region, s.plan, s.meta)

@@ -103,7 +103,7 @@ def short_stocked_shelters(region: Region, behaviour: Behaviour) -> tuple[str, .
 
 def _crew(c: sp.Crew) -> dict[str, Any]:
     return {"shift_s": ep.NO_SHIFT if c.shift is None else c.shift, "rest_s": c.rest,
-            "carries": c.carries}
+            "carries": c.carries, "crews": c.crews}
 
 
 def incident_types(incidents: Incidents) -> tuple[ep.IncidentType, ...]:
@@ -139,7 +139,8 @@ def _resupply(r: sp.Resupply | None) -> ep.Resupply | None:
     if r is None:
         return None
     return ep.Resupply(below_s=r.when_below, up_to_s=r.up_to, load_s=r.load_time,
-                       payload=tuple(sorted(r.payload.items())), check_every_s=r.review_every)
+                       payload=tuple(sorted(r.payload.items())), check_every_s=r.review_every,
+                       basis=r.basis)
 
 
 # -- world --------------------------------------------------------------------------------------

@@ -57,7 +57,8 @@ def check(path: str | Path) -> Checked:
     try:
         out.scenario = Scenario.model_validate(src.data)
         sections = Sections(out.scenario.meta, out.scenario.region, out.scenario.plan,
-                            out.scenario.injects, out.scenario.hazards)
+                            out.scenario.injects, out.scenario.hazards,
+                            out.scenario.incidents)
     except ValidationError as exc:
         out.problems += problems_from(exc, src, Scenario)
         sections = _valid_sections(src.data)
@@ -149,7 +150,8 @@ def _valid_sections(data: dict[str, Any]) -> Sections:
     hazards = None
     with contextlib.suppress(ValidationError):
         hazards = TypeAdapter(list[Hazard]).validate_python(data.get("hazards") or [])
-    return Sections(parts["meta"], parts["region"], parts["plan"], parts["injects"], hazards)
+    return Sections(parts["meta"], parts["region"], parts["plan"], parts["injects"], hazards,
+                    parts["incidents"])
 
 
 def _locate(src: Source, path: tuple[Any, ...], message: str,

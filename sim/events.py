@@ -54,8 +54,9 @@ KINDS: dict[str, EventKind] = _kinds(
     EventKind("run.end", "The run ends at the scenario's duration."),
     EventKind("zone.init", "A zone's residents at the start (qty: persons).",
               frozenset({"households"})),
-    EventKind("facility.init", "A facility at the start (qty: capacity in its unit).",
-              frozenset({"type", "class", "unit", "open"})),
+    EventKind("facility.init", "A facility at the start (qty: capacity in its unit; a "
+              "hospital's occupied: beds already in use).",
+              frozenset({"type", "class", "unit", "open", "occupied"})),
     EventKind("team.init", "A team of the plan (qty: members); a reserve team waits for the "
               "level that activates it.", frozenset({"type", "mutual_aid", "reserve"})),
     EventKind("hazard.onset", "A hazard begins (a chained one names its cause: the hazard "
@@ -220,6 +221,7 @@ FIELDS: dict[str, tuple[type | tuple[type, ...], pa.DataType]] = {
     "moderate": (int, pa.int64()),
     "mutual_aid": (bool, pa.bool_()),
     "need": (str, pa.string()),
+    "occupied": (int, pa.int64()),
     "on_way": (int, pa.int64()),
     "open": (bool, pa.bool_()),
     "order": (str, pa.string()),

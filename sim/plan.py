@@ -117,6 +117,8 @@ class Team:
     shift_s: float = NO_SHIFT
     rest_s: float = 0.0
     carries: int = 1
+    crews: int = 1
+    """Work units it runs at once (a large USAR team works several sites)."""
     reserve: bool = False
     """Held back until a response level activates it."""
 
@@ -134,6 +136,7 @@ class MutualAid:
     shift_s: float = NO_SHIFT
     rest_s: float = 0.0
     carries: int = 1
+    crews: int = 1
 
 
 @dataclass(frozen=True)
@@ -199,6 +202,9 @@ class Resupply:
     payload: tuple[tuple[str, float], ...] = (("water_l", 10_000.0), ("food_rations", 5_000.0))
     """What one team carries per trip, by item."""
     check_every_s: float = 600.0
+    basis: str = "occupancy"
+    """What the need is reckoned on: the people in the shelter (``occupancy``) or as many
+    as it can house (``capacity``, so stocks are there before people arrive)."""
 @dataclass(frozen=True)
 class Fleet:
     """Vehicles of the plan that carry residents who cannot leave by themselves: buses for

@@ -95,13 +95,15 @@ def _log_initial_world(model: DrillModel) -> None:
         model.emit("facility.init", sid, w.roads.ids[s.node[i]], float(s.capacity_persons[i]),
                    type="shelter", unit="persons", open=bool(model.state.shelter_open[i]),
                    **{"class": ("I", "II", "III")[int(s.shelter_class[i]) - 1]})
+    occupied = np.round(np.asarray(w.hospitals.beds) * np.asarray(w.hospitals.occupied_share))
     for kind, unit, cap in (("hospital", "beds", w.hospitals.beds),
                             ("depot", "food_rations", w.depots.food_rations),
                             ("station", "", np.zeros(len(w.stations)))):
         table, flags = w.facilities(kind), model.state.facility_flags(kind)
         for i, fid in enumerate(table.ids):
+            extra = {"occupied": int(occupied[i])} if kind == "hospital" else {}
             model.emit("facility.init", fid, w.roads.ids[table.node[i]], float(cap[i]),
-                       type=kind, unit=unit, open=bool(flags[i]))
+                       type=kind, unit=unit, open=bool(flags[i]), **extra)
 
 
 def _report_progress(env: simpy.Environment, end_s: float,

@@ -174,6 +174,8 @@ class Crew(Strict):
     rest: Duration = Field(0.0, description="rest after a shift")
     carries: int = Field(1, ge=1, description="casualties carried to hospital per trip "
                          "(medical teams)")
+    crews: int = Field(1, ge=1, description="work units it runs at once at one incident (a "
+                       "heavy USAR team works several rescue sites)")
 
 
 class Team(Crew):
@@ -254,9 +256,10 @@ class DispatchRule(Strict):
 
 class Resupply(Strict):
     """Relief resupply: a shelter whose water or food would last less than ``when_below`` at
-    its present occupancy, or that has people waiting for relief, is sent enough for
-    ``up_to`` by a relief-transport team, from the depot of the lowest tier that holds the
-    item (community first, city last), nearest first within a tier."""
+    its present occupancy (or at its capacity, with ``basis: capacity``), or that has people
+    waiting for relief, is sent enough for ``up_to`` by a relief-transport team, from the
+    depot of the lowest tier that holds the item (community first, city last), nearest first
+    within a tier."""
 
     when_below: PositiveDuration = 12 * 3600.0
     up_to: PositiveDuration = 3 * 86400.0
@@ -266,6 +269,9 @@ class Resupply(Strict):
         default_factory=lambda: {"water_l": 10_000.0, "food_rations": 5_000.0},
         description="what one team carries per trip")
     review_every: PositiveDuration = 600.0
+    basis: Literal["occupancy", "capacity"] = Field(
+        "occupancy", description="reckon the need on the people in the shelter, or on as "
+        "many as it can house (stock ahead of arrivals)")
 
 
 class Plan(Strict):
