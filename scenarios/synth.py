@@ -10,7 +10,10 @@ riverside zones are the low ones. Densities and facility counts use stated defau
 * shelters sized for 18 % of residents in all (fixed shelters for ≥ 15 % of the planned
   population, see REFERENCES), one class I stadium, class II schools, class III parks;
   ≥ 2.0 m² per person (above the 1.5 m² minimum of GB 21734-2008);
-* hospital beds: 6.5 per 1,000 residents (China Health Statistics Yearbook 2021: 6.46 in 2020);
+* hospital beds: 6.5 per 1,000 residents (China Health Statistics Yearbook 2021: 6.46 in 2020),
+  in one tertiary hospital built to a high seismic code (hospitals are key-fortification
+  buildings, GB 50223-2008, designed one intensity degree above their area) and secondary
+  hospitals built to a moderate one;
 * one fire station per 7 km² (GB 51080-2015 district ≤ 7 km²) and at least two;
 * relief depots at city, district (one per 50,000 residents) and community tier.
 """
@@ -234,7 +237,8 @@ def _facilities(spec: CitySpec, nx: int, ny: int, rng: np.random.Generator, node
         })
     hospitals = [{"id": f"{p}H{k + 1}", "name": f"Hospital {k + 1}", "node": spot(),
                   "beds": int(6.5 * population / 1000 / max(2, population // 60000)),
-                  "building": {"type": "C2M", "code_level": "moderate" if k % 2 else "low"}}
+                  "level": "secondary" if k else "tertiary",
+                  "building": {"type": "C2M", "code_level": "moderate" if k else "high"}}
                  for k in range(max(2, population // 60000))]
     n_district = max(1, population // 50000)
     depots = [{"id": f"{p}D0", "name": "City relief depot", "node": spot(), "tier": "city",
