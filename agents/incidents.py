@@ -326,7 +326,7 @@ class IncidentBoard(mesa.Agent):
                     inc.alive -= died
                     zone = self.model.world.zones.ids[inc.zone]
                     self.model.emit("people.killed", zone, zone, float(died),
-                                    cause=f"waiting:{inc.id}")
+                                    cause=f"waiting:{inc.id}", incident=inc.id)
                     for fn in self.on_died:
                         fn(inc, died)
                     if inc.alive <= 0 and inc.working == 0:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Generator
 
-import numpy as np
 import simpy
 
 from drillsim.agents.facilities import set_facility_open
@@ -68,6 +67,12 @@ def _delay_team(model: DrillModel, inject: Inject) -> None:
             team.delay(float(inject.param("delay_s", 0.0)), f"inject {inject.id}")
 
 
+@inject_action("aftershock")
+def _aftershock(model: DrillModel, inject: Inject) -> None:
+    """The earthquake already holds this shock (it was added when the run's hazards were
+    built); its effects are logged by the earthquake's own process at this time."""
+
+
 @inject_action("report")
 def _report(model: DrillModel, inject: Inject) -> None:
     """A reported count (e.g. 25 dead) that changes a state counter, as field reports do."""
@@ -76,28 +81,14 @@ def _report(model: DrillModel, inject: Inject) -> None:
 
 
 class DrillController(mesa.Agent):
-    """Fires scripted injects at their times and, for unscripted drills, random injects drawn
-    from the pool with the run's ``injects`` stream."""
+    """Fires the run's injects (:attr:`DrillModel.inject_schedule`: scripted ones and, for
+    unscripted drills, those drawn from the pool) at their times."""
 
     model: DrillModel
 
     def __init__(self, model: DrillModel) -> None:
         super().__init__(model)
-        schedule = [(inj.at_s, k, inj, False) for k, inj in enumerate(model.compiled.injects)]
-        schedule += [(t, len(schedule) + k, inj, True)
-                     for k, (t, inj) in enumerate(self._draw_random())]
-        schedule.sort(key=lambda item: (item[0], item[1]))
-        model.env.process(self._fire(schedule))
-
-    def _draw_random(self) -> list[tuple[float, Inject]]:
-        spec = self.model.compiled.random_injects
-        n = min(spec.count, len(spec.pool))
-        if n == 0:
-            return []
-        rng: np.random.Generator = self.model.streams("injects")
-        picks = rng.choice(len(spec.pool), size=n, replace=False)
-        times = rng.uniform(spec.window_s[0], spec.window_s[1], size=n)
-        return [(float(t), spec.pool[int(p)]) for t, p in zip(times, picks, strict=True)]
+        model.env.process(self._fire(model.inject_schedule))
 
     def _fire(self, schedule: list[tuple[float, int, Inject, bool]]
               ) -> Generator[simpy.Event]:

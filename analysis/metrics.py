@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 import pyarrow as pa
 
-from drillsim.analysis import evacuation
+from drillsim.analysis import evacuation, response
 from drillsim.analysis.logframe import LogFrame
 from drillsim.analysis.registry import (
     SCALARS,
@@ -36,8 +36,8 @@ from drillsim.sim.plan import LEVEL_NAMES, Objective
 from drillsim.sim.state import COUNTERS, DERIVED
 
 __all__ = ["SCALARS", "SERIES", "ScalarMetric", "counter_series", "cumulative", "evacuation",
-           "evaluate", "facilities", "horizon", "open_count", "step_values", "time_series",
-           "until"]
+           "evaluate", "facilities", "horizon", "open_count", "response", "step_values",
+           "time_series", "until"]
 
 
 @series("response_level", "response level severity (0 none, 1 = IV … 4 = I)")

@@ -22,12 +22,30 @@ def building_damage(lf: LogFrame) -> dict[str, int]:
     return {s: int(sum(lf.column(s)[i] for i in last.values())) for s in STATES}
 
 
+def collapse_rows(lf: LogFrame) -> np.ndarray:
+    """Rows of the collapse-rescue incidents (qty: persons trapped)."""
+    rows = lf.where("incident.create")
+    return rows[lf.column("type")[rows] == "collapse_rescue"]
+
+
+def rescued_rows(lf: LogFrame) -> np.ndarray:
+    """Rows of people freed alive from collapses (qty: persons)."""
+    rows = lf.where("rescue.alive")
+    return rows[lf.column("type")[rows] == "collapse_rescue"]
+
+
+def died_trapped(lf: LogFrame, killed: np.ndarray) -> np.ndarray:
+    """Which of the ``people.killed`` rows ``killed`` died trapped in a collapse, waiting
+    for rescue (cause ``waiting:<incident>`` of a collapse-rescue incident)."""
+    collapses = {f"waiting:{a}" for a in lf.actor[collapse_rows(lf)].tolist()}
+    return np.array([c in collapses for c in lf.column("cause")[killed].tolist()], bool)
+
+
 def quake_outcomes(lf: LogFrame) -> dict[str, float]:
-    """Deaths (at the shocks and among the trapped), injured by severity, trapped,
-    displaced, homes lost, bridges closed and facilities damaged."""
+    """Deaths (at the shocks and among the trapped), injured by severity, people trapped and
+    freed alive, displaced, homes lost, bridges closed and facilities damaged."""
     killed = lf.where("people.killed")
-    cause = lf.column("cause")[killed].astype(str)
-    trapped_died = np.char.startswith(cause.astype("U"), "trapped")
+    trapped_died = died_trapped(lf, killed)
     injured = lf.where("people.injured")
     severity = lf.column("severity")[injured]
     structure = lf.where("quake.structure")
@@ -36,7 +54,8 @@ def quake_outcomes(lf: LogFrame) -> dict[str, float]:
     out = {
         "deaths_at_shocks": float(lf.qty[killed][~trapped_died].sum()),
         "deaths_while_trapped": float(lf.qty[killed][trapped_died].sum()),
-        "trapped": float(lf.qty[lf.where("incident.create")].sum()),
+        "trapped": float(lf.qty[collapse_rows(lf)].sum()),
+        "rescued_alive": float(lf.qty[rescued_rows(lf)].sum()),
         "displaced": float(lf.qty[lf.where("people.displaced")].sum()),
         "rooms_lost": float(lf.qty[lf.where("housing.damage")].sum()),
         "bridges_closed": float(len(set(lf.actor[structure][(kinds == "bridge") & np.isin(

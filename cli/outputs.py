@@ -55,12 +55,14 @@ def run_and_write(compiled: Compiled, seed: int, folder: Path, every_s: float,
     from drillsim.analysis.plots.evacuation import write_evacuation_figures
     from drillsim.analysis.plots.flood import write_flood_figures
     from drillsim.analysis.plots.quake import write_quake_figures
+    from drillsim.analysis.plots.response import write_response_figures
 
     result = run(compiled, seed, progress=progress)
     outputs = write_run(result.log, folder, compiled.plan.objectives, every_s)
     outputs.figures = write_flood_figures(compiled.world, result.hazards, folder)
     outputs.figures += write_quake_figures(result.log, compiled.world, folder)
     outputs.figures += write_chemical_figures(compiled.world, result.hazards, result.log, folder)
+    outputs.figures += write_response_figures(result.log, compiled.world, folder)
     outputs.figures += write_evacuation_figures(result.log, folder)
     return outputs
 

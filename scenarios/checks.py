@@ -90,8 +90,10 @@ def check_hazards(hazards: list[Any], meta: Meta | None) -> Iterator[Finding]:
         yield from _end(h.start, meta, ("hazards", i, "start"), "the start")
 
 
-def check_chains(hazards: list[Any], region: Region | None) -> Iterator[Finding]:
-    """A chained hazard names an earthquake of the scenario and a site of the region."""
+def check_chains(hazards: list[Any], region: Region | None,
+                 injects: set[str] | None = None) -> Iterator[Finding]:
+    """A chained hazard names an earthquake of the scenario and a site of the region, or an
+    inject of the scenario."""
     kinds = {h.id: h.kind for h in hazards}
     sites = None if region is None else {site.id for site in region.sites}
     for i, h in enumerate(hazards):
@@ -99,6 +101,10 @@ def check_chains(hazards: list[Any], region: Region | None) -> Iterator[Finding]
         if chain is None:
             continue
         path = ("hazards", i, "triggered_by")
+        if chain.inject is not None:
+            if injects is not None:
+                yield from _missing(chain.inject, injects, "inject", (*path, "inject"))
+            continue
         if chain.hazard not in kinds:
             yield from _missing(chain.hazard, kinds, "hazard", (*path, "hazard"))
         elif kinds[chain.hazard] != "earthquake":
@@ -400,7 +406,10 @@ def check_all(s: Sections) -> Iterator[Finding]:
     kinds = None if s.hazards is None else {h.id: h.kind for h in s.hazards}
     if s.hazards is not None:
         yield from check_hazards(s.hazards, s.meta)
-        yield from check_chains(s.hazards, s.region)
+        injects = None if s.injects is None else {
+            i.id for i in [*s.injects.scripted, *(s.injects.random.pool if s.injects.random
+                                                  else [])]}
+        yield from check_chains(s.hazards, s.region, injects)
     if s.plan is not None:
         gauges = None if s.hazards is None else {
             g.id for h in s.hazards for g in getattr(h, "gauges", [])}
@@ -409,3 +418,23 @@ def check_all(s: Sections) -> Iterator[Finding]:
         yield from check_injects(s.injects, s.region, s.plan, s.meta)
     if s.incidents is not None:
         yield from check_incidents(s.incidents, s.region, s.plan, s.meta)
+    if s.injects is not None and kinds is not None:
+        yield from _aftershock_checks(s.injects, kinds)
+
+
+def _aftershock_checks(injects: Injects, kinds: dict[str, str]) -> Iterator[Finding]:
+    """An aftershock inject names an earthquake of the scenario."""
+    lists = [("scripted", injects.scripted)]
+    if injects.random is not None:
+        lists.append(("random", injects.random.pool))
+    for where, items in lists:
+        for i, inj in enumerate(items):
+            if inj.action != "aftershock":
+                continue
+            path = ("injects", where, i, "hazard") if where == "scripted" else (
+                "injects", "random", "pool", i, "hazard")
+            if inj.hazard not in kinds:
+                yield from _missing(inj.hazard, kinds, "hazard", path)
+            elif kinds[inj.hazard] != "earthquake":
+                yield path, (f"hazard '{inj.hazard}' is a {kinds[inj.hazard]}; an aftershock "
+                             "belongs to an earthquake")

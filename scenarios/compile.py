@@ -330,6 +330,11 @@ def _inject(i: Any) -> ep.Inject:
         params["delay_s"] = i.delay
     if i.action == "report":
         params.update(counter=i.counter, value=i.value)
+    if i.action == "aftershock":
+        target = i.hazard
+        params.update(hazard=i.hazard, magnitude=i.magnitude, depth_km=i.depth_km,
+                      x_m=i.epicentre.x if i.epicentre else None,
+                      y_m=i.epicentre.y if i.epicentre else None)
     return ep.Inject(id=i.id, action=i.action, at_s=i.at or 0.0, target=target or "",
                      message=i.message, hidden=i.hidden, params=tuple(sorted(params.items())),
                      expected_actions=tuple(i.expected_actions))

@@ -75,8 +75,9 @@ KINDS: dict[str, EventKind] = _kinds(
     EventKind("housing.damage", "Homes collapse or are severely damaged (qty: rooms, at "
               "three rooms per household; place: the zone).", frozenset({"households"}),
               counter="rooms_collapsed"),
-    EventKind("people.killed", "People die (qty: persons; place: their zone).",
-              frozenset({"cause"}), counter="deaths"),
+    EventKind("people.killed", "People die (qty: persons; place: their zone); those who die "
+              "waiting for a team name the incident.", frozenset({"cause", "incident"}),
+              counter="deaths"),
     EventKind("people.injured", "People are injured (qty: persons; place: their zone); "
               "Hazus severity 1 first aid, 2 hospital care, 3 life-threatening.",
               frozenset({"severity", "cause"}), counter="injured"),

@@ -15,6 +15,7 @@ from drillsim.sim.events import EventLog
 from drillsim.sim.hazards import HazardModel
 from drillsim.sim.hazards.chains import build_hazards
 from drillsim.sim.mesa_compat import mesa
+from drillsim.sim.plan import Inject
 from drillsim.sim.state import WorldState, counter_value
 from drillsim.sim.streams import Streams, as_seed_sequence
 
@@ -50,8 +51,14 @@ class DrillModel(mesa.Model):
         self.incident_handler: Callable[[str, str, int, int, str], None] | None = None
         """Where the hazards' incidents go (the agents' dispatch, if installed):
         ``(id, type, zone, persons, cause)``; without one they are only logged."""
+        self.inject_schedule = inject_schedule(compiled, streams("injects"))
+        """(time, order, inject, drawn at random) for every inject of this run, in firing
+        order: scripted ones and those drawn from the pool of an unscripted drill. It is
+        drawn before the hazards are built, since an inject can start a hazard or an
+        aftershock."""
         self.hazards: list[HazardModel] = build_hazards(
-            compiled.hazards, compiled.world, compiled.duration_s, streams)
+            compiled.hazards, compiled.world, compiled.duration_s, streams,
+            [(t, inj.id, inj.action, dict(inj.params)) for t, _, inj, _ in self.inject_schedule])
 
     @property
     def now(self) -> float:
@@ -74,6 +81,23 @@ class DrillModel(mesa.Model):
     def counter(self, name: str) -> float:
         """The current value of a state counter (see :data:`drillsim.sim.state.COUNTERS`)."""
         return counter_value(self.log.counters, name)
+
+
+def inject_schedule(compiled: Compiled, rng: np.random.Generator
+                    ) -> list[tuple[float, int, Inject, bool]]:
+    """The run's injects as (time, order, inject, random): the scripted ones, and for an
+    unscripted drill ``count`` drawn without replacement from the pool, each at a uniform
+    time in the window, all drawn from ``rng`` (the run's ``injects`` stream)."""
+    schedule = [(inj.at_s, k, inj, False) for k, inj in enumerate(compiled.injects)]
+    spec = compiled.random_injects
+    n = min(spec.count, len(spec.pool))
+    if n > 0:
+        picks = rng.choice(len(spec.pool), size=n, replace=False)
+        times = rng.uniform(spec.window_s[0], spec.window_s[1], size=n)
+        schedule += [(float(t), len(schedule) + k, spec.pool[int(p)], True)
+                     for k, (t, p) in enumerate(zip(times, picks, strict=True))]
+    schedule.sort(key=lambda item: (item[0], item[1]))
+    return schedule
 
 
 def _versions() -> dict[str, str]:

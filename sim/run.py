@@ -120,7 +120,9 @@ def _hazard_timeline(model: DrillModel, hazard: HazardModel) -> Generator[simpy.
         return  # a chained hazard whose trigger never came
     yield model.env.timeout(spec.start_s)
     chain = spec.params.get("triggered_by")
-    cause = {} if chain is None else {"cause": chain["hazard"], "site": chain["site"]}
+    cause = {} if chain is None else (
+        {"cause": chain["hazard"], "site": chain["site"]} if chain.get("hazard")
+        else {"cause": f"inject {chain['inject']}"})
     model.emit("hazard.onset", spec.id, hazard_kind=spec.kind, modelled=hazard.modelled,
                **cause)
     if spec.duration_s is not None:

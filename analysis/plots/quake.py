@@ -16,7 +16,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from drillsim.analysis.logframe import LogFrame
-from drillsim.analysis.quake import cumulative, has_quake, quake_outcomes
+from drillsim.analysis.quake import cumulative, died_trapped, has_quake, quake_outcomes
 from drillsim.sim.events import EventLog
 from drillsim.sim.world import World
 
@@ -51,12 +51,19 @@ def toll_curves(ax: Axes, lf: LogFrame) -> None:
     times = np.linspace(0.0, max(lf.duration_s, 60.0), 600)
     h = times / HOUR
     killed = lf.where("people.killed")
-    trapped_died = np.char.startswith(lf.column("cause")[killed].astype("U"), "trapped")
     deaths = cumulative(lf, "people.killed", times)
-    trapped = cumulative(lf, "incident.create", times) - cumulative(
-        lf, "people.killed", times, trapped_died)
+    created = lf.where("incident.create")
+    freed = lf.where("rescue.alive")
+    trapped = (cumulative(lf, "incident.create", times,
+                          lf.column("type")[created] == "collapse_rescue")
+               - cumulative(lf, "people.killed", times, died_trapped(lf, killed))
+               - cumulative(lf, "rescue.alive", times,
+                            lf.column("type")[freed] == "collapse_rescue"))
     ax.step(h, deaths, where="post", color="black", lw=2, label="dead")
     ax.step(h, trapped, where="post", color="tab:red", label="trapped, alive")
+    ax.step(h, cumulative(lf, "rescue.alive", times,
+                          lf.column("type")[freed] == "collapse_rescue"),
+            where="post", color="tab:green", label="freed alive")
     ax.set_ylabel("persons")
     ax2 = ax.twinx()
     ax2.step(h, cumulative(lf, "people.displaced", times), where="post", color="tab:blue",
@@ -69,7 +76,7 @@ def toll_curves(ax: Axes, lf: LogFrame) -> None:
     more = ax2.get_legend_handles_labels()
     ax.legend(lines[0] + more[0], lines[1] + more[1], fontsize=8, loc="center right")
     ax.set_xlabel("hours")
-    ax.set_title("Toll over time (no rescue modelled: the trapped wait)", fontsize=9)
+    ax.set_title("Toll over time", fontsize=9)
 
 
 def quake_figure(lf: LogFrame, world: World) -> Figure:
@@ -78,7 +85,8 @@ def quake_figure(lf: LogFrame, world: World) -> Figure:
     toll_curves(right, lf)
     o = quake_outcomes(lf)
     fig.suptitle(f"Earthquake: {o['deaths_at_shocks'] + o['deaths_while_trapped']:,.0f} dead, "
-                 f"{o['trapped']:,.0f} trapped, {o['displaced']:,.0f} displaced, "
+                 f"{o['trapped']:,.0f} trapped ({o['rescued_alive']:,.0f} freed alive), "
+                 f"{o['displaced']:,.0f} displaced, "
                  f"{o['bridges_closed']:.0f} bridges closed")
     fig.tight_layout()
     return fig

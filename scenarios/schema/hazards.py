@@ -23,11 +23,23 @@ from drillsim.scenarios.schema.base import (
 
 
 class Trigger(Strict):
-    """A disaster chain: this hazard starts when an earthquake makes a site fail."""
+    """What starts this hazard: an earthquake that makes a site fail (a disaster chain:
+    ``{hazard, site}``), or an inject of the drill (``{inject}``, e.g. a second release)."""
 
-    hazard: Id = Field(description="the earthquake whose shaking can make the site fail")
-    site: Id = Field(description="a site of the region (a hazmat store, a dam, a levee)")
-    delay: Duration = Field(0.0, description="from the site's failure to this hazard's onset")
+    hazard: Id | None = Field(None, description="the earthquake whose shaking can make the "
+                              "site fail")
+    site: Id | None = Field(None, description="a site of the region (a hazmat store, a dam, "
+                            "a levee)")
+    inject: Id | None = Field(None, description="an inject: the hazard starts when it fires")
+    delay: Duration = Field(0.0, description="from the failure (or the inject) to this "
+                            "hazard's onset")
+
+    @model_validator(mode="after")
+    def _one_cause(self) -> Trigger:
+        chain = self.hazard is not None or self.site is not None
+        if chain == (self.inject is not None) or (chain and None in (self.hazard, self.site)):
+            raise ValueError("give hazard and site (a disaster chain) or inject, not both")
+        return self
 
 
 class HazardBase(Strict):
@@ -36,8 +48,8 @@ class HazardBase(Strict):
     duration: Duration | None = Field(None, description="how long it lasts (default: to the "
                                       "end of the scenario)")
     triggered_by: Trigger | None = Field(
-        None, description="start only if an earthquake makes a site fail (then ``start`` is "
-        "ignored); the hazard never happens if the site holds")
+        None, description="start only if an earthquake makes a site fail, or when an inject "
+        "fires (then ``start`` is ignored); otherwise the hazard never happens")
 
 
 class NoHazard(HazardBase):

@@ -8,7 +8,14 @@ from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
-from drillsim.scenarios.schema.base import Count, Duration, Id, PositiveDuration, Strict
+from drillsim.scenarios.schema.base import (
+    Count,
+    Duration,
+    Id,
+    Positive,
+    PositiveDuration,
+    Strict,
+)
 from drillsim.scenarios.schema.hazards import Hazard
 from drillsim.scenarios.schema.incidents import Incidents
 from drillsim.scenarios.schema.plan import BaseCounterName, Plan
@@ -63,8 +70,25 @@ class ReportInject(InjectBase):
     value: float
 
 
-Inject = Annotated[MessageInject | LinkInject | FacilityInject | DelayTeamInject | ReportInject,
-                   Field(discriminator="action")]
+class Epicentre(Strict):
+    x: float
+    y: float
+
+
+class AftershockInject(InjectBase):
+    """An aftershock of an earthquake of the scenario: it shakes, damages, injures and traps
+    like any shock of the sequence (a point source)."""
+
+    action: Literal["aftershock"]
+    hazard: Id = Field(description="the earthquake it belongs to")
+    magnitude: float = Field(ge=3.0, le=9.5)
+    epicentre: Epicentre | None = Field(None, description="projected metres (default: the "
+                                        "mainshock's epicentre)")
+    depth_km: Positive | None = Field(None, description="default: the mainshock's depth")
+
+
+Inject = Annotated[MessageInject | LinkInject | FacilityInject | DelayTeamInject | ReportInject
+                   | AftershockInject, Field(discriminator="action")]
 
 
 class RandomInjects(Strict):

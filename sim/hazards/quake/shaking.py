@@ -157,6 +157,15 @@ def realised_motion(model: str, shocks: list[Shock], places: Places, mechanism: 
                                 period_s=1.0 if imt == SA10 else 0.0, size=len(shocks))
     return median * np.exp(tau * event + phi * within)
 def shocks_of(params: Mapping[str, Any], start_s: float, rng: np.random.Generator) -> list[Shock]:
-    """The mainshock and its aftershocks within the hazard's horizon."""
+    """The mainshock, its aftershocks within the hazard's horizon, and the aftershocks that
+    injects script (``scripted_shocks``: each ``{t_s, magnitude, x_m, y_m, depth_km}``, a
+    point source; no position: the mainshock's epicentre and depth), in time order."""
     main = mainshock(params, start_s)
-    return [main, *aftershocks(main, params, float(params.get("horizon_s", 0.0)), rng)]
+    shocks = [main, *aftershocks(main, params, float(params.get("horizon_s", 0.0)), rng)]
+    for k in params.get("scripted_shocks", ()):
+        x = main.rupture.x_m if k.get("x_m") is None else float(k["x_m"])
+        y = main.rupture.y_m if k.get("y_m") is None else float(k["y_m"])
+        depth = main.rupture.depth_km if k.get("depth_km") is None else float(k["depth_km"])
+        shocks.append(Shock(float(k["t_s"]), float(k["magnitude"]), Rupture(x, y, depth), True,
+                            main.strike_deg))
+    return sorted(shocks, key=lambda sh: sh.t_s)
