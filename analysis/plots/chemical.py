@@ -28,6 +28,7 @@ from drillsim.analysis.chemical import (
     stop_time_s,
 )
 from drillsim.analysis.logframe import LogFrame
+from drillsim.analysis.plots import save_figure
 from drillsim.sim.events import EventLog
 from drillsim.sim.hazards.chemical.chemicals import aegl_ppm
 from drillsim.sim.hazards.chemical.hazard import THREAT_DURATION_S, ChemicalHazard
@@ -280,8 +281,6 @@ def write_chemical_figures(world: World, hazards: list[Any],
     out = []
     for h in chems:
         fig = chemical_figure(world, h, lf)
-        path = folder / ("chemical.png" if len(chems) == 1 else f"chemical-{h.spec.id}.png")
-        fig.savefig(path, dpi=110)
-        plt.close(fig)
-        out.append(path)
+        name = "chemical.png" if len(chems) == 1 else f"chemical-{h.spec.id}.png"
+        out.append(save_figure(fig, folder / name))
     return out

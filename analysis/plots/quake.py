@@ -16,6 +16,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from drillsim.analysis.logframe import LogFrame
+from drillsim.analysis.plots import save_figure
 from drillsim.analysis.quake import cumulative, died_trapped, has_quake, quake_outcomes
 from drillsim.sim.events import EventLog
 from drillsim.sim.world import World
@@ -99,7 +100,4 @@ def write_quake_figures(log: LogFrame | EventLog | pa.Table, world: World,
     if not has_quake(lf):
         return []
     fig = quake_figure(lf, world)
-    path = folder / "earthquake.png"
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return [path]
+    return [save_figure(fig, folder / "earthquake.png")]

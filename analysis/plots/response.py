@@ -18,6 +18,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
 from drillsim.analysis.logframe import LogFrame
+from drillsim.analysis.plots import save_figure
 from drillsim.analysis.registry import cumulative, open_count, step_values
 from drillsim.analysis.response import (
     BUSY,
@@ -210,7 +211,4 @@ def write_response_figures(log: LogFrame | EventLog | pa.Table, world: World | N
     if not has_response(lf):
         return []
     fig = response_figure(lf, world)
-    path = folder / "response.png"
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return [path]
+    return [save_figure(fig, folder / "response.png")]
