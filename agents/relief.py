@@ -11,7 +11,8 @@ first), the one with the shortest trip within a tier, and to the free relief-tra
 nearest that depot. The team
 drives to the depot, loads (``load_s``), carries at most its ``payload``, drives to the
 shelter and unloads (``load_s``); households waiting there get their basic relief at once.
-One delivery per shelter is on its way at a time.
+One delivery per shelter is on its way at a time. Every hour each open shelter with people
+logs its stocks.
 """
 
 from __future__ import annotations
@@ -30,6 +31,8 @@ from drillsim.sim.model import DrillModel
 ITEMS = {"water_l": "water", "food_rations": "food"}
 """Depot stock names → shelter stock names."""
 TRANSPORT = ("relief_transport",)
+STOCK_REPORT_S = 3600.0
+"""How often shelters report their stocks."""
 
 
 class ReliefLogistics(mesa.Agent):
@@ -50,6 +53,21 @@ class ReliefLogistics(mesa.Agent):
         self.roster = Roster.of(model)
         if self.rule is not None and len(d) and shelters:
             model.env.process(self._review())
+        if shelters:
+            model.env.process(self._report_stocks())
+
+    def _report_stocks(self) -> Generator[simpy.Event]:
+        """Every hour, each open shelter with people logs its stocks (``shelter.stock``)."""
+        while True:
+            yield self.model.env.timeout(STOCK_REPORT_S)
+            for s in self.shelters:
+                if not s.is_open or s.occupancy == 0:
+                    continue
+                need = s.daily_need("water")
+                days = s.stock["water"] / need if need > 0 else float("inf")
+                self.model.emit("shelter.stock", s.shelter_id, qty=days,
+                                water_l=float(s.stock["water"]),
+                                food_rations=float(s.stock["food"]))
 
     def _review(self) -> Generator[simpy.Event]:
         env, every = self.model.env, self.rule.check_every_s  # type: ignore[union-attr]

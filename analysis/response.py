@@ -50,7 +50,14 @@ import pyarrow.compute as pc
 
 from drillsim.analysis.evacuation import RELIEF_TARGET_S, departure_rows
 from drillsim.analysis.logframe import LogFrame
-from drillsim.analysis.registry import ScalarFn, cumulative, horizon, scalar, series
+from drillsim.analysis.registry import (
+    ScalarFn,
+    cumulative,
+    horizon,
+    scalar,
+    series,
+    step_values,
+)
 from drillsim.sim.events import KINDS
 from drillsim.sim.plan import Objective
 
@@ -393,6 +400,23 @@ def hospital_admissions(lf: LogFrame, times: np.ndarray) -> np.ndarray:
         "the same hospital")
 def hospital_queue(lf: LogFrame, times: np.ndarray) -> np.ndarray:
     return hospital_queue_curve(lf, times)
+
+
+def _stock(item: str) -> Callable[[LogFrame, np.ndarray], np.ndarray]:
+    def fn(lf: LogFrame, times: np.ndarray) -> np.ndarray:
+        rows = lf.where("shelter.stock")
+        out = np.zeros(len(times))
+        values = np.asarray(lf.column(item)[rows], float)
+        for shelter in np.unique(lf.actor[rows]).tolist():
+            mine = lf.actor[rows] == shelter
+            out += step_values(times, lf.t_s[rows][mine], values[mine])
+        return out
+    return fn
+
+
+for _item, _unit in (("water_l", "litres"), ("food_rations", "rations")):
+    series(f"shelter_stock_{_item}", f"{_unit} held by the shelters with people, as they last "
+           "reported (hourly)")(_stock(_item))
 
 
 def _delivered(item: str) -> Callable[[LogFrame, np.ndarray], np.ndarray]:

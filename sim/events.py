@@ -141,6 +141,9 @@ KINDS: dict[str, EventKind] = _kinds(
     EventKind("relief.deliver", "Stock reaches a shelter (actor: the shelter; qty: amount; "
               "by: the team).", frozenset({"item", "by"})),
     EventKind("depot.stockout", "A depot has none left of an item.", frozenset({"item"})),
+    EventKind("shelter.stock", "A shelter's stocks, hourly while it is open and has people "
+              "(qty: days its water would last at the present occupancy).",
+              frozenset({"water_l", "food_rations"})),
     EventKind("aid.request", "Mutual aid is requested (qty: teams).",
               frozenset({"level", "type"})),
     EventKind("drill.inject", "An inject of the master scenario events list fires.",
@@ -205,6 +208,7 @@ FIELDS: dict[str, tuple[type | tuple[type, ...], pa.DataType]] = {
     "dest": (str, pa.string()),
     "extensive": (int, pa.int64()),
     "fleet": (str, pa.string()),
+    "food_rations": (float, pa.float64()),
     "for": (str, pa.string()),
     "hazard_kind": (str, pa.string()),
     "hidden": (bool, pa.bool_()),
@@ -245,6 +249,7 @@ FIELDS: dict[str, tuple[type | tuple[type, ...], pa.DataType]] = {
     "trapped": (int, pa.int64()),
     "type": (str, pa.string()),
     "unit": (str, pa.string()),
+    "water_l": (float, pa.float64()),
     "where": (str, pa.string()),
 }
 """Every payload field: the Python type an event must carry and its Arrow column type."""

@@ -246,3 +246,18 @@ def test_closing_the_only_bridge_delays_relief_to_the_far_bank(tmp_path: Path) -
     assert set(delivered.item) == {"water_l", "food_rations"}
     dispatched = closed[closed.kind == "relief.dispatch"]
     assert (dispatched.place == "D1").all() and (dispatched.target == "S1").all()
+
+
+def test_shelters_report_their_stocks_hourly_and_the_series_follows(tmp_path: Path) -> None:
+    from drillsim.analysis.logframe import LogFrame
+    from drillsim.analysis.metrics import SERIES
+
+    result = run(load(write(tmp_path, river_town(False))), 1)
+    f = result.log.to_table().to_pandas()
+    stock = f[f.kind == "shelter.stock"]
+    assert len(stock) and (stock.t_s % 3600 == 0).all() and (stock.actor == "S1").all()
+    delivered = f[(f.kind == "relief.deliver") & (f.item == "water_l")].qty.sum()
+    assert 0 < stock.water_l.max() <= delivered
+    times = stock.t_s.to_numpy()
+    water = SERIES["shelter_stock_water_l"][0](LogFrame.of(result.log), times)
+    assert water.tolist() == pytest.approx(stock.water_l.tolist())
