@@ -59,8 +59,9 @@ class CasualtyFlow(mesa.Agent):
                 node: int | None = None) -> None:
         """``persons`` of ``zone`` (already counted in its ``hospital`` tally) need
         hospital care."""
-        if persons <= 0 or severity < 2 or self.hospitals is None:
-            return
+        if persons <= 0 or severity < 2 or self.hospitals is None \
+                or len(self.model.world.hospitals) == 0:
+            return  # no hospital in the region: the census keeps them as casualties
         world = self.model.world
         at = int(world.zones.node[zone]) if node is None else int(node)
         if severity >= 3 and self.has_medics:

@@ -116,6 +116,7 @@ class CommandPost(mesa.Agent):
 
     def _triggers(self) -> list[Trigger]:
         return [lv.trigger for lv in self.plan.levels] + [
+            lv.stand_down for lv in self.plan.levels if lv.stand_down is not None] + [
             o.trigger for o in self.plan.orders if o.trigger is not None]
 
     def review(self) -> None:

@@ -64,19 +64,21 @@ class Hospitals(mesa.Agent):
         return int(self.beds[i] - self.occupied[i]) if self.is_open(i) else 0
 
     def choose(self, node: int, severity: int, mode: str = "",
-               exclude: frozenset[int] = frozenset()) -> tuple[int, float, bool]:
+               exclude: frozenset[int] = frozenset(), open_only: bool = True
+               ) -> tuple[int, float, bool]:
         """(hospital, travel s, has a bed) for casualties at ``node``: the nearest open one
         with a free bed (of level ≥ 2 for severity 3, if such a one can be reached), else
-        the nearest open one (-1 if none can be reached)."""
+        the nearest open one (-1 if none can be reached). With ``open_only=False``, the
+        nearest reachable one, open or not, when no open one can be reached."""
         h = self.model.world.hospitals
         times = self.roster.routes.from_node(node, mode)[np.asarray(h.node, np.int64)]
         times = np.where(np.asarray(h.node) == node, 0.0, times)
-        reachable = np.isfinite(times) & np.asarray([self.is_open(i) for i in range(len(h))],
-                                                    bool)
+        reachable = np.isfinite(times)
         reachable[list(exclude)] = False
-        with_bed = reachable & (self.beds - self.occupied > 0)
+        is_open = reachable & np.asarray([self.is_open(i) for i in range(len(h))], bool)
+        with_bed = is_open & (self.beds - self.occupied > 0)
         choices = [with_bed & (self.level >= 2), with_bed] if severity >= 3 else [with_bed]
-        for ok in [*choices, reachable]:
+        for ok in [*choices, is_open, *([] if open_only else [reachable])]:
             if ok.any():
                 i = int(np.flatnonzero(ok)[np.argmin(times[ok])])
                 return i, float(times[i]), bool(with_bed[i])
@@ -85,26 +87,31 @@ class Hospitals(mesa.Agent):
     def deliver(self, persons: int, severity: int, zone: int, node: int,
                 team: TeamAgent | None = None) -> Generator[simpy.Event]:
         """Take ``persons`` casualties from ``node`` to hospital: driven by ``team`` (it goes
-        with them and ends at the hospital), or by their own means."""
+        with them and ends at the hospital), or by their own means. They go to the best
+        hospital :meth:`choose` finds, on to the next one with a bed if it is full or closed
+        on arrival (``hospital.divert``), and wait for a bed where no hospital they can reach
+        has one (``hospital.queue``, at an open hospital if there is one). People on their
+        own wait while no hospital can be reached; a team does not: it leaves them queued at
+        the nearest hospital it can reach, open or not, and is free again."""
         env, ids = self.model.env, self.model.world.hospitals.ids
         by = team.team_id if team is not None else "self"
+        mode = team.team_type if team is not None else ""
         tried: set[int] = set()
-        last = -1
         while persons > 0:
-            i, travel, _ = self.choose(node, severity, team.team_type if team else "",
-                                       frozenset(tried))
+            i, travel, _ = self.choose(node, severity, mode, frozenset(tried),
+                                       open_only=team is None)
             if i < 0:
-                if tried:  # every hospital tried is full: wait at the last one
-                    self._queue(last, persons, severity, zone, by)
-                    return
-                yield env.timeout(RETRY_S)  # no hospital open and reachable: wait
-                continue
+                if team is None:
+                    yield env.timeout(RETRY_S)  # nowhere to go yet: wait where they are
+                    continue
+                self._queue(0, persons, severity, zone, by)  # no road to any hospital
+                return
             target = int(self.model.world.hospitals.node[i])
             if team is not None:
                 yield from team.go(target, f"hospital:{ids[i]}")
             elif travel > 0:
                 yield env.timeout(travel)
-            node, last = target, i
+            node = target
             taken = min(persons, self.free_beds(i))
             if taken > 0:
                 self._admit(i, taken, severity, zone, by)
@@ -112,13 +119,16 @@ class Hospitals(mesa.Agent):
             if persons == 0:
                 return
             tried.add(i)
-            nxt, _, bed = self.choose(node, severity, exclude=frozenset(tried))
-            if nxt < 0 or not bed:
-                self._queue(i, persons, severity, zone, by)
-                return
-            reason = "closed" if not self.is_open(i) else "full"
-            self.model.emit("hospital.divert", ids[i], self.model.world.zones.ids[zone],
-                            float(persons), severity=severity, target=ids[nxt], reason=reason)
+            nxt, _, bed = self.choose(node, severity, mode, frozenset(tried))
+            if nxt >= 0 and bed:
+                reason = "closed" if not self.is_open(i) else "full"
+                self.model.emit("hospital.divert", ids[i], self.model.world.zones.ids[zone],
+                                float(persons), severity=severity, target=ids[nxt],
+                                reason=reason)
+                continue
+            wait_at = i if self.is_open(i) or nxt < 0 else nxt
+            self._queue(wait_at, persons, severity, zone, by)
+            return
 
     def _admit(self, i: int, persons: int, severity: int, zone: int, by: str) -> None:
         self.occupied[i] += persons

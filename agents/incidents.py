@@ -38,6 +38,9 @@ from drillsim.sim.plan import Arrivals, Dispatch, IncidentType
 DEATH_CHECK_S = 1800.0
 """How often deaths among people still waiting are drawn."""
 
+RECHECK_S = 600.0
+"""How often dispatch looks again at incidents that wait, whatever else happens."""
+
 CRITICAL_MEDIAN_H = 6.0
 """Median time to death of an untreated casualty with life-threatening injuries (Hazus
 severity 3), h. A planning value, not a published one (check): the survival of untreated
@@ -80,6 +83,9 @@ class Incident:
     working: int = 0
     done: int = 0
     teams: set[str] = field(default_factory=set)
+    """Teams on it or on their way to it."""
+    crews: int = 0
+    """The crews of those teams."""
     first_on_scene_s: float = math.nan
     closed: bool = False
     work_s: Dist | None = None
@@ -89,10 +95,18 @@ class Incident:
     stopped): called with the incident, the team and how many units it just did."""
 
     def wants_team(self) -> bool:
+        """Whether another team could work here: units are left beyond the crews of the
+        teams already on it or on their way (and its type's ``max_teams`` allows one)."""
         if self.closed or self.alive - self.working <= 0:
             return False
-        limit = self.type.max_teams or self.alive
-        return len(self.teams) < min(limit, self.alive)
+        if self.type.max_teams and len(self.teams) >= self.type.max_teams:
+            return False
+        return self.crews < self.alive
+
+
+def crews_of(team: TeamAgent, inc: Incident) -> int:
+    """How many units ``team`` works at once at ``inc`` (one if it carries them away)."""
+    return 1 if inc.type.transported else max(team.spec.crews, 1)
 
 
 class IncidentBoard(mesa.Agent):
@@ -173,8 +187,15 @@ class IncidentBoard(mesa.Agent):
 
     # -- dispatch ------------------------------------------------------------------------------
     def _dispatch_loop(self) -> Generator[simpy.Event]:
+        """Dispatch when a team comes free or an incident opens, and, while incidents wait,
+        every :data:`RECHECK_S` (a road or hospital that reopens changes what can be
+        reached)."""
+        env = self.model.env
         while True:
-            yield self.roster.freed.wait()
+            if any(i.wants_team() for i in self.open):
+                yield self.roster.freed.wait() | env.timeout(RECHECK_S)
+            else:
+                yield self.roster.freed.wait()
             self.dispatch()
 
     def dispatch(self) -> None:
@@ -238,6 +259,7 @@ class IncidentBoard(mesa.Agent):
 
     def _assign(self, inc: Incident, team: TeamAgent, travel: float, reason: str) -> None:
         inc.teams.add(team.team_id)
+        inc.crews += crews_of(team, inc)
         self.model.emit("incident.assign", inc.id, self.model.world.zones.ids[inc.zone],
                         travel, team=team.team_id, policy=self.policy.policy, reason=reason,
                         type=inc.type.name)
@@ -252,12 +274,12 @@ class IncidentBoard(mesa.Agent):
         yield from team.go(inc.node, inc.id)
         if math.isnan(inc.first_on_scene_s):
             inc.first_on_scene_s = self.model.now
-        crews = 1 if inc.type.transported else max(team.spec.crews, 1)
+        crews = crews_of(team, inc)
         if crews == 1:
             yield from self._crew(inc, team)
         else:
             yield env.all_of([env.process(self._crew(inc, team)) for _ in range(crews)])
-        inc.teams.discard(team.team_id)
+        self._leave(inc, team)
         if inc.alive <= 0 and inc.working == 0:
             self._close(inc, "done" if inc.done else "nobody left alive")
         self.poke()
@@ -287,8 +309,16 @@ class IncidentBoard(mesa.Agent):
                                 float(taken), incident=inc.id, type=inc.type.name)
                 for fn in self.on_rescued:
                     fn(inc, taken)
+            if inc.type.transported:  # it leaves with them: another team may come meanwhile
+                self._leave(inc, team)
+                self.poke()
             if inc.on_unit is not None:
                 yield from inc.on_unit(inc, team, taken)
+
+    def _leave(self, inc: Incident, team: TeamAgent) -> None:
+        if team.team_id in inc.teams:
+            inc.teams.discard(team.team_id)
+            inc.crews -= crews_of(team, inc)
 
     def cancel(self, inc: Incident, reason: str) -> None:
         """Close ``inc`` now, whatever is left of it (teams on their way or at work there

@@ -11,6 +11,7 @@ first), the one with the shortest trip within a tier, and to the free relief-tra
 nearest that depot. The team
 drives to the depot, loads (``load_s``), carries at most its ``payload``, drives to the
 shelter and unloads (``load_s``); households waiting there get their basic relief at once.
+A depot or shelter that closes meanwhile ends the trip (a load goes back to its depot).
 One delivery per shelter is on its way at a time. Every hour each open shelter with people
 logs its stocks.
 """
@@ -81,7 +82,10 @@ class ReliefLogistics(mesa.Agent):
         if rule is None or not shelter.is_open or shelter.index in self.en_route:
             return {}
         out = {}
+        carried = {item for item, amount in rule.payload if amount > 0}
         for item, mine in ITEMS.items():
+            if item not in carried:
+                continue  # the trucks do not carry it
             per_day = shelter.daily_need(mine, rule.basis == "capacity")
             if per_day <= 0:
                 continue
@@ -149,6 +153,8 @@ class ReliefLogistics(mesa.Agent):
         payload = dict(rule.payload)
         try:
             yield from team.go(int(d.node[depot]), f"load:{d.ids[depot]}")
+            if not self.model.state.depot_open[depot] or not shelter.is_open:
+                return  # closed meanwhile: the next review sends another order
             yield env.timeout(rule.load_s)
             load = {}
             for item, want in need.items():
@@ -166,6 +172,12 @@ class ReliefLogistics(mesa.Agent):
                 return
             node = int(self.model.world.shelters.node[shelter.index])
             yield from team.go(node, f"deliver:{shelter.shelter_id}")
+            if not shelter.is_open:  # closed on the way: the load goes back to the depot
+                yield from team.go(int(d.node[depot]), f"return:{d.ids[depot]}")
+                for item, amount in load.items():
+                    self.stock[item][depot] += amount
+                    self.empty.discard((depot, item))
+                return
             yield env.timeout(rule.load_s)
             for item, amount in load.items():
                 self.model.emit("relief.deliver", shelter.shelter_id, qty=amount, item=item,

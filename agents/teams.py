@@ -5,7 +5,8 @@ declaration of the response level that holds it in reserve; injects can lengthen
 team is *free* where it is until a job claims it: the dispatcher's incidents
 (:mod:`drillsim.agents.incidents`) or the relief logistics (:mod:`drillsim.agents.relief`).
 A job moves the team on the present road graph (:class:`Routes`) and works; when it ends, a
-team whose shift is over drives back to its base and rests before it is free again.
+team that has worked its shift (time on jobs since it last rested) drives back to its base
+and rests before it is free again.
 
 Teams drive at the roads' free speed times the hazards' speed factor, on open links only;
 they are not held in the evacuees' queues (emergency vehicles with right of way — a planning
@@ -187,6 +188,7 @@ class TeamAgent(mesa.Agent):
         self.shift = _Shift()
         self.busy_s = 0.0
         """Seconds spent on jobs so far (for utilization)."""
+        self.job_started_s = 0.0
         self.roster = Roster.of(model)
         self.roster.teams.append(self)
         self.draws = model.streams(f"team:{spec.id}")
@@ -247,7 +249,7 @@ class TeamAgent(mesa.Agent):
         self.model.env.process(self._run(job))
 
     def _run(self, job: Job) -> Generator[simpy.Event]:
-        t0 = self.model.now
+        t0 = self.job_started_s = self.model.now
         yield from job(self)
         self.busy_s += self.model.now - t0
         self.shift.worked_s += self.model.now - t0
@@ -258,7 +260,10 @@ class TeamAgent(mesa.Agent):
         self.roster.freed.poke()
 
     def shift_over(self) -> bool:
-        return self.model.now - self.shift.started_s >= self.spec.shift_s
+        """Whether the team has worked its shift since it last rested: time on jobs counts,
+        time standing by free does not."""
+        on_job = self.model.now - self.job_started_s if self.busy and not self.resting else 0.0
+        return self.shift.worked_s + on_job >= self.spec.shift_s
 
     def _rest(self) -> Generator[simpy.Event]:
         self.resting = True

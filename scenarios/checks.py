@@ -348,6 +348,12 @@ def check_injects(injects: Injects, region: Region | None, plan: Plan | None,
             yield (*at, "at"), "a scripted inject needs 'at' (when it fires)"
         if inj.at is not None:
             yield from _end(inj.at, meta, (*at, "at"), "the time")
+        if hasattr(inj, "link") and links is not None:
+            yield from _missing(inj.link, links, "road link", (*at, "link"))
+        if hasattr(inj, "facility") and fac is not None:
+            yield from _missing(inj.facility, fac, "facility", (*at, "facility"))
+        if hasattr(inj, "team") and teams is not None:
+            yield from _missing(inj.team, teams, "team", (*at, "team"))
     if injects.random is not None:
         window = injects.random.window
         yield from _end(window[0], meta, ("injects", "random", "window", 0), "the window start")
@@ -355,12 +361,6 @@ def check_injects(injects: Injects, region: Region | None, plan: Plan | None,
             yield ("injects", "random", "window", 1), (
                 f"the window ends at {format_duration(window[1])}, after the end of the "
                 f"scenario ({format_duration(meta.duration)})")
-        if hasattr(inj, "link") and links is not None:
-            yield from _missing(inj.link, links, "road link", (*at, "link"))
-        if hasattr(inj, "facility") and fac is not None:
-            yield from _missing(inj.facility, fac, "facility", (*at, "facility"))
-        if hasattr(inj, "team") and teams is not None:
-            yield from _missing(inj.team, teams, "team", (*at, "team"))
 
 
 def check_incidents(incidents: Incidents, region: Region | None, plan: Plan | None,
@@ -419,11 +419,12 @@ def check_all(s: Sections) -> Iterator[Finding]:
     if s.incidents is not None:
         yield from check_incidents(s.incidents, s.region, s.plan, s.meta)
     if s.injects is not None and kinds is not None:
-        yield from _aftershock_checks(s.injects, kinds)
+        yield from _aftershock_checks(s.injects, kinds, {h.id: h.start for h in s.hazards or []})
 
 
-def _aftershock_checks(injects: Injects, kinds: dict[str, str]) -> Iterator[Finding]:
-    """An aftershock inject names an earthquake of the scenario."""
+def _aftershock_checks(injects: Injects, kinds: dict[str, str],
+                       starts: dict[str, float] | None = None) -> Iterator[Finding]:
+    """An aftershock inject names an earthquake of the scenario and comes after it."""
     lists = [("scripted", injects.scripted)]
     if injects.random is not None:
         lists.append(("random", injects.random.pool))
@@ -433,8 +434,14 @@ def _aftershock_checks(injects: Injects, kinds: dict[str, str]) -> Iterator[Find
                 continue
             path = ("injects", where, i, "hazard") if where == "scripted" else (
                 "injects", "random", "pool", i, "hazard")
+            earliest = inj.at if inj.at is not None else (
+                injects.random.window[0] if injects.random else 0.0)
             if inj.hazard not in kinds:
                 yield from _missing(inj.hazard, kinds, "hazard", path)
+            elif starts is not None and earliest <= starts[inj.hazard]:
+                yield path, (f"the aftershock comes before (or with) its earthquake "
+                             f"'{inj.hazard}', which starts at "
+                             f"{format_duration(starts[inj.hazard])}")
             elif kinds[inj.hazard] != "earthquake":
                 yield path, (f"hazard '{inj.hazard}' is a {kinds[inj.hazard]}; an aftershock "
                              "belongs to an earthquake")

@@ -261,3 +261,112 @@ def test_shelters_report_their_stocks_hourly_and_the_series_follows(tmp_path: Pa
     times = stock.t_s.to_numpy()
     water = SERIES["shelter_stock_water_l"][0](LogFrame.of(result.log), times)
     assert water.tolist() == pytest.approx(stock.water_l.tolist())
+
+
+# -- regressions: situations where work could be left waiting ----------------------------------
+
+def test_a_reopened_road_lets_dispatch_send_a_waiting_team(tmp_path: Path) -> None:
+    """The only road to a fire is closed when it starts; once an inject opens it, the free
+    team is sent within the dispatch's periodic look (10 min)."""
+    data = line_scenario()
+    data["injects"] = {"scripted": [
+        {"id": "X", "at": "1min", "action": "close_link", "link": "BC"},
+        {"id": "Y", "at": "1h", "action": "open_link", "link": "BC"}]}
+    model = start(tmp_path, data)
+    board = IncidentBoard.of(model)
+    at(model, 120, lambda: board.create("fire1", "fire", 1, 1))
+    model.env.run(until=3 * 3600)
+    f = frame(model)
+    assigned = f[f.kind == "incident.assign"]
+    assert len(assigned) == 1 and 3600 <= assigned.t_s.iloc[0] <= 3600 + 600
+
+
+def test_an_ambulance_away_at_hospital_does_not_hold_its_place_at_the_scene(
+        tmp_path: Path) -> None:
+    """Three critical casualties; M1 carries two away; M2, ready later, is sent for the
+    third at once instead of waiting for M1 to come back."""
+    data = line_scenario()
+    data["plan"]["teams"] = [
+        {"id": "M1", "type": "medical", "size": 6, "base": "F1", "carries": 2},
+        {"id": "M2", "type": "medical", "size": 6, "base": "F1", "carries": 2,
+         "available_after": "65min"}]
+    data["region"]["hospitals"] = [{"id": "H1", "node": "A", "beds": 50, "occupied": 0.0}]
+    data["region"]["roads"]["links"][0]["free_speed_km_h"] = 2  # A–B: 30 min each way
+    data["incidents"] = {"types": {"casualty": {"work_time": "15min"}}}
+    model = start(tmp_path, data)
+    flow = CasualtyFlow.of(model)
+    at(model, 0, lambda: flow.injured(1, 3, 3, "test"))
+    model.env.run(until=6 * 3600)
+    f = frame(model)
+    m2 = f[(f.kind == "incident.assign") & (f.team == "M2")]
+    assert m2.t_s.tolist() == [3900.0]  # the moment it is ready
+
+
+def test_teams_are_not_sent_where_the_crews_already_there_cover_the_work(
+        tmp_path: Path) -> None:
+    """Two sites of three people and three USAR teams of three crews: one team each."""
+    data = line_scenario()
+    data["plan"]["teams"] = [{"id": f"U{k}", "type": "usar", "size": 30, "base": "F1",
+                              "crews": 3} for k in (1, 2, 3)]
+    data["incidents"] = {"types": {"collapse_rescue": {"work_time": "1h", "survival": "none"}}}
+    model = start(tmp_path, data)
+    board = IncidentBoard.of(model)
+    at(model, 0, lambda: [board.create("far", "collapse_rescue", 1, 3),
+                          board.create("near", "collapse_rescue", 0, 3)])
+    model.env.run(until=6 * 3600)
+    assigned = frame(model)
+    assigned = assigned[assigned.kind == "incident.assign"]
+    assert sorted(assigned.actor) == ["far", "near"]
+
+
+def test_an_ambulance_with_no_open_hospital_leaves_its_casualties_queued(
+        tmp_path: Path) -> None:
+    data = line_scenario()
+    data["plan"]["teams"] = [{"id": "M1", "type": "medical", "size": 6, "base": "F1"}]
+    data["region"]["hospitals"] = [{"id": "H1", "node": "A", "beds": 50, "occupied": 0.0}]
+    data["injects"] = {"scripted": [{"id": "X", "at": "1min", "action": "close_facility",
+                                     "facility": "H1"}]}
+    data["incidents"] = {"types": {"casualty": {"work_time": "15min"}}}
+    model = start(tmp_path, data)
+    flow = CasualtyFlow.of(model)
+    at(model, 120, lambda: flow.injured(1, 2, 3, "test"))
+    model.env.run(until=6 * 3600)
+    f = frame(model)
+    queued = f[f.kind == "hospital.queue"]
+    assert queued.qty.sum() == 2 and (queued.actor == "H1").all()
+    assert f[f.kind == "team.free"].actor.tolist()[-1] == "M1"
+    assert f[f.kind == "incident.close"].qty.tolist() == [2.0]
+
+
+def test_a_relief_trip_stops_when_its_depot_or_shelter_closes(tmp_path: Path) -> None:
+    data = river_town(False)
+    data["injects"] = {"scripted": [
+        {"id": "SCL", "at": "2500s", "action": "close_facility", "facility": "S1"}]}
+    f = frame_of_run(tmp_path, data)
+    closed = 2500.0
+    delivered = f[(f.kind == "relief.deliver") & (f.t_s >= closed)]
+    assert delivered.empty
+    # the first load left the depot at 2,400 s and reaches the shelter at 2,600 s, closed
+    back = f[(f.kind == "team.dispatch") & f.task.str.startswith("return:", na=False)]
+    assert back[["t_s", "task"]].values.tolist() == [[2600.0, "return:D1"]]
+
+
+def test_a_stand_down_time_is_kept_exactly(tmp_path: Path) -> None:
+    data = line_scenario(review_every="7min", levels=[
+        {"level": "IV", "any_of": [{"at": "1h"}], "stand_down": {"any_of": [{"at": "3h"}]}}])
+    levels = frame_of_run(tmp_path, data)
+    levels = levels[levels.kind == "plan.level"]
+    assert levels.t_s.tolist() == [3600.0, 10800.0]
+
+
+def test_injects_name_links_and_teams_that_exist(tmp_path: Path) -> None:
+    from drillsim.scenarios import ScenarioError
+
+    data = line_scenario()
+    data["injects"] = {"scripted": [
+        {"id": "X", "at": "1min", "action": "close_link", "link": "NOPE"},
+        {"id": "Y", "at": "2min", "action": "delay_team", "team": "GHOST", "delay": "1h"}]}
+    with pytest.raises(ScenarioError) as err:
+        load(write(tmp_path, data))
+    assert "injects.scripted[0].link: no road link with id 'NOPE'" in str(err.value)
+    assert "injects.scripted[1].team: no team with id 'GHOST'" in str(err.value)
