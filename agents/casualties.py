@@ -49,6 +49,8 @@ class CasualtyFlow(mesa.Agent):
         self.board.on_rescued.append(self._rescued)
         self.board.on_died.append(self._died)
         self.board.handlers["water_rescue"] = self._by_boat
+        if self.hospitals is not None:
+            self.hospitals.on_died.append(lambda zone, n: self._move(zone, "hospital", "dead", n))
         self._count: dict[tuple[int, int], int] = {}
 
     @staticmethod
@@ -76,7 +78,8 @@ class CasualtyFlow(mesa.Agent):
     def _carry(self, inc: Incident, team: TeamAgent, persons: int
                ) -> Generator[simpy.Event]:
         if self.hospitals is not None:
-            yield from self.hospitals.deliver(persons, inc.severity, inc.zone, team.node, team)
+            yield from self.hospitals.deliver(persons, inc.severity, inc.zone, team.node, team,
+                                              since_s=inc.since_s)
 
     def _by_boat(self, inc: Incident, team: TeamAgent, persons: int
                  ) -> Generator[simpy.Event]:

@@ -6,19 +6,22 @@ nearest open hospital with a free bed, those with life-threatening injuries (sev
 hospital of level 2 or 3 where one can be reached. A hospital found full or closed on arrival
 sends them on to the next one (``hospital.divert``); when no hospital they can reach has a
 bed, they wait at the nearest open one (``hospital.queue``) and are admitted as soon as a bed
-is free there or it opens again. Inpatients are not discharged within a run (disaster runs
-last days, hospital stays of the injured longer), so beds only fill.
+is free there or it opens again; those with life-threatening injuries die as they wait, on
+the curve of untreated critical casualties
+(:func:`~drillsim.agents.incidents.critical_survival`). Inpatients are not discharged within
+a run (disaster runs last days, hospital stays of the injured longer), so beds only fill.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Generator
+from collections.abc import Callable, Generator
 from dataclasses import dataclass
 
 import numpy as np
 import simpy
 
+from drillsim.agents.incidents import critical_survival
 from drillsim.agents.teams import RETRY_S, Roster, TeamAgent
 from drillsim.sim.mesa_compat import mesa
 from drillsim.sim.model import DrillModel
@@ -33,6 +36,8 @@ class _Waiting:
     severity: int
     zone: int
     by: str
+    since_s: float
+    """When they were hurt (the survival curve's time zero)."""
 
 
 class Hospitals(mesa.Agent):
@@ -50,6 +55,9 @@ class Hospitals(mesa.Agent):
         self.level = np.asarray(h.level, np.int64)
         self.full = np.zeros(len(self.beds), bool)
         self.waiting: list[list[_Waiting]] = [[] for _ in range(len(self.beds))]
+        self.on_died: list[Callable[[int, int], None]] = []
+        """Called with (zone, persons) when people die waiting for a bed."""
+        self.draws = model.streams("hospitals")
         model.env.process(self._queues())
 
     @staticmethod
@@ -85,7 +93,8 @@ class Hospitals(mesa.Agent):
         return -1, math.inf, False
 
     def deliver(self, persons: int, severity: int, zone: int, node: int,
-                team: TeamAgent | None = None) -> Generator[simpy.Event]:
+                team: TeamAgent | None = None, since_s: float | None = None
+                ) -> Generator[simpy.Event]:
         """Take ``persons`` casualties from ``node`` to hospital: driven by ``team`` (it goes
         with them and ends at the hospital), or by their own means. They go to the best
         hospital :meth:`choose` finds, on to the next one with a bed if it is full or closed
@@ -96,6 +105,7 @@ class Hospitals(mesa.Agent):
         env, ids = self.model.env, self.model.world.hospitals.ids
         by = team.team_id if team is not None else "self"
         mode = team.team_type if team is not None else ""
+        hurt_s = self.model.now if since_s is None else since_s
         tried: set[int] = set()
         while persons > 0:
             i, travel, _ = self.choose(node, severity, mode, frozenset(tried),
@@ -104,7 +114,7 @@ class Hospitals(mesa.Agent):
                 if team is None:
                     yield env.timeout(RETRY_S)  # nowhere to go yet: wait where they are
                     continue
-                self._queue(0, persons, severity, zone, by)  # no road to any hospital
+                self._queue(0, persons, severity, zone, by, hurt_s)  # no road to any hospital
                 return
             target = int(self.model.world.hospitals.node[i])
             if team is not None:
@@ -127,7 +137,7 @@ class Hospitals(mesa.Agent):
                                 reason=reason)
                 continue
             wait_at = i if self.is_open(i) or nxt < 0 else nxt
-            self._queue(wait_at, persons, severity, zone, by)
+            self._queue(wait_at, persons, severity, zone, by, hurt_s)
             return
 
     def _admit(self, i: int, persons: int, severity: int, zone: int, by: str) -> None:
@@ -140,16 +150,19 @@ class Hospitals(mesa.Agent):
             self.model.emit("hospital.full", self.model.world.hospitals.ids[i],
                             qty=float(self.occupied[i]))
 
-    def _queue(self, i: int, persons: int, severity: int, zone: int, by: str) -> None:
-        self.waiting[i].append(_Waiting(persons, severity, zone, by))
+    def _queue(self, i: int, persons: int, severity: int, zone: int, by: str,
+               since_s: float) -> None:
+        self.waiting[i].append(_Waiting(persons, severity, zone, by, since_s))
         self.model.emit("hospital.queue", self.model.world.hospitals.ids[i],
                         self.model.world.zones.ids[zone], float(persons), severity=severity)
 
     def _queues(self) -> Generator[simpy.Event]:
         """Admit waiting casualties, first come first, when a bed is free or the hospital
-        has opened again."""
+        has opened again; those with life-threatening injuries die as they wait, on the
+        same curve as while they waited for an ambulance (:func:`critical_survival`)."""
         while True:
             yield self.model.env.timeout(QUEUE_CHECK_S)
+            self._deaths()
             for i, queue in enumerate(self.waiting):
                 while queue and self.free_beds(i) > 0:
                     w = queue[0]
@@ -158,3 +171,22 @@ class Hospitals(mesa.Agent):
                     w.persons -= taken
                     if w.persons == 0:
                         queue.pop(0)
+
+    def _deaths(self) -> None:
+        now, zones = self.model.now, self.model.world.zones
+        for i, queue in enumerate(self.waiting):
+            for w in queue:
+                if w.severity < 3 or w.persons == 0:
+                    continue
+                h0 = max(now - QUEUE_CHECK_S - w.since_s, 0.0) / 3600.0
+                keep = float(critical_survival((now - w.since_s) / 3600.0)) / max(
+                    float(critical_survival(h0)), 1e-300)
+                died = int(self.draws.binomial(w.persons, 1.0 - min(keep, 1.0)))
+                if died:
+                    w.persons -= died
+                    self.model.emit("people.killed", zones.ids[w.zone], zones.ids[w.zone],
+                                    float(died), cause=f"waiting for a bed:"
+                                    f"{self.model.world.hospitals.ids[i]}")
+                    for fn in self.on_died:
+                        fn(w.zone, died)
+            self.waiting[i] = [w for w in queue if w.persons > 0]

@@ -370,3 +370,73 @@ def test_injects_name_links_and_teams_that_exist(tmp_path: Path) -> None:
         load(write(tmp_path, data))
     assert "injects.scripted[0].link: no road link with id 'NOPE'" in str(err.value)
     assert "injects.scripted[1].team: no team with id 'GHOST'" in str(err.value)
+
+
+def test_boats_cross_flooded_roads_and_hazmat_crews_cross_the_cloud(tmp_path: Path) -> None:
+    """Routes for response vehicles: a road a flood closed is passable by a water-rescue
+    team at boat speed (2.5 m/s), one a toxic cloud closed by a hazmat crew at free speed,
+    and neither by anyone else; a road an inject closed by nobody."""
+    from types import SimpleNamespace
+
+    from drillsim.agents.teams import BOAT_SPEED_M_S, Routes
+    from drillsim.sim.state import WorldState
+
+    compiled = load(write(tmp_path, line_scenario()))
+    world = compiled.world
+    hazards = [SimpleNamespace(spec=SimpleNamespace(id="river"), kind="flood"),
+               SimpleNamespace(spec=SimpleNamespace(id="leak"), kind="chemical")]
+    state = WorldState(world)
+    model = SimpleNamespace(state=state, world=world, hazards=hazards)
+    roads = world.roads
+    a, c = roads.index("A"), roads.index("C")
+    bc = roads.link_index("BC")
+    routes = Routes(model)  # type: ignore[arg-type]
+    assert routes.time(a, c) == pytest.approx(200.0)  # 2 km at 36 km/h
+
+    state.link_speed_factor[bc] = 0.0
+    state.link_closed_by[bc] = "river"
+    state.refresh_links()
+    assert routes.time(a, c) == float("inf")
+    assert routes.time(a, c, "water_rescue") == pytest.approx(100.0 + 1000.0 / BOAT_SPEED_M_S)
+    assert routes.time(a, c, "hazmat") == float("inf")
+
+    state.link_closed_by[bc] = "leak"
+    state.link_speed_factor[bc] = 0.0
+    state.refresh_links()
+    routes = Routes(model)  # type: ignore[arg-type]
+    assert routes.time(a, c, "hazmat") == pytest.approx(200.0)
+    assert routes.time(a, c, "water_rescue") == float("inf")
+
+    state.link_held[bc] = True  # an inject's roadblock stops everyone
+    state.refresh_links()
+    assert routes.time(a, c, "hazmat") == float("inf")
+
+
+def test_the_flood_example_takes_people_off_by_boat() -> None:
+    from builders import example_run
+
+    f = example_run("riverside-flood", 3).log.to_table().to_pandas()
+    freed = f[(f.kind == "rescue.alive") & (f.type == "water_rescue")]
+    boats = f[(f.kind == "evac.depart") & (f["mode"] == "boat")]
+    assert freed.qty.sum() > 100 and boats.qty.sum() == freed.qty.sum()
+    teams = f[f.kind == "team.init"].set_index("actor").type
+    assert set(teams[freed.actor.unique()]) == {"water_rescue"}
+
+
+def test_critical_casualties_waiting_for_a_bed_die_on_the_critical_curve(
+        tmp_path: Path) -> None:
+    """400 critically injured reach a full hospital by their own means (no medical team in
+    the plan): over 12 h about 1 − 0.5^(12/6) = 75 % of them die waiting, and the census
+    moves them from the hospital tally to the dead."""
+    from drillsim.agents.incidents import critical_survival
+
+    data = line_scenario()
+    data["region"]["hospitals"] = [{"id": "H1", "node": "A", "beds": 10, "occupied": 1.0}]
+    model = start(tmp_path, data)
+    flow = CasualtyFlow.of(model)
+    at(model, 0, lambda: flow.injured(0, 400, 3, "test"))
+    model.env.run(until=12 * 3600 + 1)
+    f = frame(model)
+    died = f[(f.kind == "people.killed") & (f.cause == "waiting for a bed:H1")].qty.sum()
+    expected = 400 * (1 - float(critical_survival(12.0)))
+    assert died == pytest.approx(expected, abs=4 * (400 * 0.25 * 0.75) ** 0.5)
