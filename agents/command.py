@@ -3,7 +3,8 @@
 It reviews the situation every ``plan.check_every_s`` (and exactly at every time written in a
 trigger): a level whose trigger holds and that is more severe than the current one is
 declared after the level's ``declare_delay_s``; declaring it issues the orders, requests the
-mutual aid and activates the reserve teams of that level and every lower one. Orders with
+mutual aid, activates the reserve teams and opens the hospitals' surge beds as that level and
+every lower one say. Orders with
 their own trigger are issued when it holds. Each order fires once.
 
 **Standing down.** When the present level's ``stand_down`` condition holds, the command post
@@ -22,6 +23,7 @@ import numpy as np
 import simpy
 
 from drillsim.agents.facilities import ShelterAgent
+from drillsim.agents.hospitals import Hospitals
 from drillsim.agents.residents import Residents
 from drillsim.agents.teams import Roster, TeamAgent
 from drillsim.sim.mesa_compat import mesa
@@ -169,6 +171,10 @@ class CommandPost(mesa.Agent):
                     team = roster.reserve(i)
                     if team is not None and team.spec.reserve:
                         team.activate()
+                if lower.hospital_surge:
+                    hospitals = Hospitals.of(self.model)
+                    if hospitals is not None:
+                        hospitals.surge(level.name)
 
     def _holding(self, trigger: Trigger) -> dict[int, float]:
         """The conditions of ``trigger`` that hold now → their counter's value (NaN for

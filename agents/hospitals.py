@@ -9,7 +9,9 @@ bed, they wait at the nearest open one (``hospital.queue``) and are admitted as 
 is free there or it opens again; those with life-threatening injuries die as they wait, on
 the curve of untreated critical casualties
 (:func:`~drillsim.agents.incidents.critical_survival`). Inpatients are not discharged within
-a run (disaster runs last days, hospital stays of the injured longer), so beds only fill.
+a run (disaster runs last days, hospital stays of the injured longer), so beds only fill;
+a response level can open the plan's surge beds (a share of each open hospital's beds, some
+hours after the declaration).
 """
 
 from __future__ import annotations
@@ -58,7 +60,31 @@ class Hospitals(mesa.Agent):
         self.on_died: list[Callable[[int, int], None]] = []
         """Called with (zone, persons) when people die waiting for a bed."""
         self.draws = model.streams("hospitals")
+        self.surged = False
         model.env.process(self._queues())
+
+    def surge(self, level: str) -> None:
+        """Open the plan's surge beds (once): each hospital open when they are ready adds
+        its share of beds, ``surge_after_s`` after the call (``hospital.surge``)."""
+        if self.surged or len(self.beds) == 0:
+            return
+        self.surged = True
+        self.model.env.process(self._surge(level))
+
+    def _surge(self, level: str) -> Generator[simpy.Event]:
+        plan = self.model.compiled.plan
+        yield self.model.env.timeout(plan.surge_after_s)
+        ids = self.model.world.hospitals.ids
+        for i in range(len(self.beds)):
+            if not self.is_open(i):
+                continue
+            extra = math.floor(float(self.beds[i]) * plan.surge_share + 0.5)
+            if extra <= 0:
+                continue
+            self.beds[i] += extra
+            self.full[i] = False
+            self.model.emit("hospital.surge", ids[i], qty=float(extra), level=level)
+        self._admit_waiting()
 
     @staticmethod
     def of(model: DrillModel) -> Hospitals | None:
@@ -163,14 +189,17 @@ class Hospitals(mesa.Agent):
         while True:
             yield self.model.env.timeout(QUEUE_CHECK_S)
             self._deaths()
-            for i, queue in enumerate(self.waiting):
-                while queue and self.free_beds(i) > 0:
-                    w = queue[0]
-                    taken = min(w.persons, self.free_beds(i))
-                    self._admit(i, taken, w.severity, w.zone, w.by)
-                    w.persons -= taken
-                    if w.persons == 0:
-                        queue.pop(0)
+            self._admit_waiting()
+
+    def _admit_waiting(self) -> None:
+        for i, queue in enumerate(self.waiting):
+            while queue and self.free_beds(i) > 0:
+                w = queue[0]
+                taken = min(w.persons, self.free_beds(i))
+                self._admit(i, taken, w.severity, w.zone, w.by)
+                w.persons -= taken
+                if w.persons == 0:
+                    queue.pop(0)
 
     def _deaths(self) -> None:
         now, zones = self.model.now, self.model.world.zones

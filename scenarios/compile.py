@@ -162,6 +162,7 @@ def compile_plan(plan: sp.Plan, world: World, hazards: list[Any],
                      aid=tuple(aid[a] for a in lv.activates.mutual_aid),
                      declare_delay_s=as_dist(lv.declare_delay),
                      teams=tuple(team_index[t] for t in lv.activates.teams),
+                     hospital_surge=lv.activates.hospital_surge,
                      stand_down=(_trigger(lv.stand_down, world, hazards)
                                  if lv.stand_down is not None else None))
             for lv in sorted(plan.levels, key=lambda lv: SEVERITY[lv.level])),
@@ -188,6 +189,8 @@ def compile_plan(plan: sp.Plan, world: World, hazards: list[Any],
                              waiting_weight=w.waiting_h, travel_weight=w.travel_h),
         incident_types=incident_types(incidents or Incidents()),
         resupply=_resupply(plan.resupply),
+        surge_share=plan.hospital_surge.share,
+        surge_after_s=plan.hospital_surge.after,
         objectives=tuple(
             ep.Objective(id=o.id, metric=o.metric, op=o.op, threshold=o.threshold, text=o.text,
                          deadline_s=o.deadline, zones=tuple(o.scope.zones),

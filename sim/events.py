@@ -135,6 +135,8 @@ KINDS: dict[str, EventKind] = _kinds(
               "full or closed (actor: the hospital they wait at; qty: persons).",
               frozenset({"severity"})),
     EventKind("hospital.full", "A hospital has no free bed (qty: occupied beds)."),
+    EventKind("hospital.surge", "A hospital opens surge beds (qty: beds added; level: the "
+              "response level that called for them).", frozenset({"level"})),
     EventKind("relief.dispatch", "A relief-transport team loads stock at a depot for a "
               "shelter (actor: the team; place: the depot; qty: amount; target: the "
               "shelter).", frozenset({"item", "target"})),

@@ -90,6 +90,7 @@ class Level:
     declare_delay_s: Dist = NO_DELAY
     teams: tuple[int, ...] = ()
     stand_down: Trigger | None = None
+    hospital_surge: bool = False
 
     @property
     def name(self) -> str:
@@ -258,6 +259,9 @@ class Plan:
     dispatch: Dispatch = field(default_factory=Dispatch)
     incident_types: tuple[IncidentType, ...] = ()
     resupply: Resupply | None = None
+    surge_share: float = 0.2
+    """Surge beds, as a share of each hospital's beds, that a level can open."""
+    surge_after_s: float = 4 * 3600.0
 
 
 @dataclass(frozen=True)

@@ -440,3 +440,23 @@ def test_critical_casualties_waiting_for_a_bed_die_on_the_critical_curve(
     died = f[(f.kind == "people.killed") & (f.cause == "waiting for a bed:H1")].qty.sum()
     expected = 400 * (1 - float(critical_survival(12.0)))
     assert died == pytest.approx(expected, abs=4 * (400 * 0.25 * 0.75) ** 0.5)
+
+
+def test_a_level_opens_the_hospitals_surge_beds(tmp_path: Path) -> None:
+    """Level IV at 1 h opens 20 % more beds 4 h later: the 10 people waiting at the full
+    hospital of 40 beds get the 8 new ones."""
+    data = line_scenario(
+        levels=[{"level": "IV", "any_of": [{"at": "1h"}],
+                 "activates": {"hospital_surge": True}}],
+        hospital_surge={"share": 0.2, "after": "4h"})
+    data["region"]["hospitals"] = [{"id": "H1", "node": "A", "beds": 40, "occupied": 1.0}]
+    model = start(tmp_path, data)
+    flow = CasualtyFlow.of(model)
+    at(model, 60, lambda: flow.injured(0, 10, 2, "test"))
+    model.env.run(until=8 * 3600)
+    f = frame(model)
+    surge = f[f.kind == "hospital.surge"]
+    assert surge[["t_s", "actor", "qty", "level"]].values.tolist() == [
+        [5 * 3600.0, "H1", 8.0, "IV"]]
+    admitted = f[f.kind == "hospital.admit"]
+    assert admitted.qty.sum() == 8 and (admitted.t_s == 5 * 3600.0).all()

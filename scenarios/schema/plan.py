@@ -101,6 +101,17 @@ class Activation(Strict):
     mutual_aid: list[Id] = Field(default_factory=list)
     teams: list[Id] = Field(default_factory=list, description="the plan's own teams held in "
                             "reserve until this level is declared")
+    hospital_surge: bool = Field(False, description="hospitals open their surge beds (see "
+                                 "plan.hospital_surge)")
+
+
+class HospitalSurge(Strict):
+    """Surge beds the hospitals open when a level activates them: ``share`` of each open
+    hospital's beds more, ``after`` the declaration (cancelled operations, discharges,
+    beds in corridors and halls)."""
+
+    share: float = Field(0.2, gt=0.0, le=1.0)
+    after: Duration = 4 * 3600.0
 
 
 class Level(Triggered):
@@ -287,6 +298,7 @@ class Plan(Strict):
     dispatch: DispatchRule = Field(default_factory=DispatchRule)
     resupply: Resupply | None = Field(None, description="how shelters are resupplied from "
                                       "depots (none: no resupply)")
+    hospital_surge: HospitalSurge = Field(default_factory=HospitalSurge)
     objectives: list[Objective] = Field(default_factory=list)
     review_every: PositiveDuration = Field(300.0, description="how often the command post "
                                            "reviews the triggers")
