@@ -57,6 +57,8 @@ def check_conservation(log: EventLog) -> int:
             # died waiting for a team: trapped → dead, or a casualty (already taken) → dead
             kind = types[e.data["cause"].removeprefix("waiting:")]
             trapped -= e.qty if kind == "collapse_rescue" else 0.0
+        elif e.kind == "people.killed" and e.data["cause"].startswith("waiting for a bed:"):
+            pass  # a casualty (already taken) died waiting for a hospital bed
         elif e.kind == "rescue.alive" and e.data["type"] == "collapse_rescue":
             trapped -= e.qty  # freed alive: trapped → hospital
         elif e.kind == "people.killed" or (
