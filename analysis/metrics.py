@@ -6,9 +6,11 @@ Two kinds, each a registry (:mod:`drillsim.analysis.registry`):
 * **scalars** — one number per run, that a plan objective can name; each declares its unit and
   which scopes (``zones``, ``facilities``, ``incident_types``) it accepts.
 
-This module defines the response metrics and imports the modules that define the others
-(:mod:`drillsim.analysis.evacuation`, which registers first whichever module is imported
-first), so importing it fills both registries in the same order every time.
+This module defines the plan-level metrics (response level, orders, shelters open, teams
+ready) and imports the modules that define the others — :mod:`drillsim.analysis.care`
+(hospitals and relief), :mod:`drillsim.analysis.evacuation` (which registers first whichever
+module is imported first) and :mod:`drillsim.analysis.response` (incidents and teams) — so
+importing it fills both registries in the same order every time.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from __future__ import annotations
 import numpy as np
 import pyarrow as pa
 
-from drillsim.analysis import evacuation, response
+from drillsim.analysis import care, evacuation, response
 from drillsim.analysis.logframe import LogFrame
 from drillsim.analysis.registry import (
     SCALARS,
@@ -35,7 +37,8 @@ from drillsim.sim.events import KINDS
 from drillsim.sim.plan import LEVEL_NAMES, Objective
 from drillsim.sim.state import COUNTERS, DERIVED
 
-__all__ = ["SCALARS", "SERIES", "ScalarMetric", "counter_series", "cumulative", "evacuation",
+__all__ = ["SCALARS", "SERIES", "ScalarMetric", "care", "counter_series", "cumulative",
+           "evacuation",
            "evaluate", "facilities", "horizon", "open_count", "response", "step_values",
            "time_series", "until"]
 

@@ -17,6 +17,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
+from drillsim.analysis.care import hospital_queue_curve
 from drillsim.analysis.logframe import LogFrame
 from drillsim.analysis.plots import save_figure
 from drillsim.analysis.registry import cumulative, open_count, step_values
@@ -29,7 +30,6 @@ from drillsim.analysis.response import (
     died_waiting_curve,
     freed_rows,
     has_response,
-    hospital_queue_curve,
     incidents_waiting,
     persons_waiting,
 )
