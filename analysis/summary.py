@@ -10,6 +10,7 @@ import numpy as np
 from drillsim.analysis.evacuation import EVACUATION_SCALARS, has_evacuation
 from drillsim.analysis.logframe import LogFrame
 from drillsim.analysis.metrics import evaluate
+from drillsim.analysis.scoring import GRADE_RULE, GRADES, scorecard
 from drillsim.sim.plan import COMPARISONS, LEVEL_NAMES, Objective
 
 
@@ -48,9 +49,19 @@ def evacuation_summary(lf: LogFrame) -> dict[str, float | str | None]:
             for name in EVACUATION_SCALARS}
 
 
+def scorecard_summary(lf: LogFrame, objectives: tuple[Objective, ...]) -> dict[str, Any]:
+    """The run's scorecard: each objective's value, margin and the moment that decided it,
+    and each capability's grade with the rule that gave it."""
+    card = scorecard(lf, objectives, decide=True)
+    return {"objectives": card.rows(),
+            "capabilities": {name: {"grade": g, "meaning": GRADES[g]}
+                             for name, g in card.grades.items()},
+            "grade_rule": GRADE_RULE}
+
+
 def run_summary(lf: LogFrame, objectives: tuple[Objective, ...] = ()) -> dict[str, Any]:
-    """Counts by event kind, the highest level reached, orders, shelters, teams, objectives,
-    and the evacuation metrics if the run had an evacuation."""
+    """Counts by event kind, the highest level reached, orders, shelters, teams, objectives
+    and their scorecard, and the evacuation metrics if the run had an evacuation."""
     kinds = Counter(lf.kind.tolist())
     levels = lf.qty[lf.where("plan.level")]
     orders = sorted({lf.actor[r] for r in lf.where("plan.order")})
@@ -67,6 +78,7 @@ def run_summary(lf: LogFrame, objectives: tuple[Objective, ...] = ()) -> dict[st
         "injects_fired": int(kinds.get("drill.inject", 0)),
         "teams_ready": int(kinds.get("team.ready", 0)),
         "objectives": [objective_row(lf, o) for o in objectives],
+        **({"scorecard": scorecard_summary(lf, objectives)} if objectives else {}),
         "warnings": notes_from_log(lf),
         **evacuation,
     }

@@ -126,14 +126,22 @@ def print_summary(console: Console, r: RunOutputs) -> None:
                   f"{s['injects_fired']} · teams ready {s['teams_ready']}", markup=False)
     if s["objectives"]:
         table = Table(title="Objectives", title_justify="left")
-        for col in ("objective", "metric", "value", "target", "met"):
+        for col in ("objective", "metric", "value", "target", "met", "margin", "decided at"):
             table.add_column(col)
+        card = {o["id"]: o for o in s.get("scorecard", {}).get("objectives", [])}
         for o in s["objectives"]:
             unit = SCALARS[o["metric"]].unit
+            c = card.get(o["id"], {})
+            m, at = c.get("margin"), c.get("decided_at_s")
             table.add_row(escape(o["id"]), o["metric"], shown(o["value"], unit),
                           f"{o['op']} {shown(o['threshold'], unit)}",
-                          "[green]yes[/green]" if o["met"] else "[red]no[/red]")
+                          "[green]yes[/green]" if o["met"] else "[red]no[/red]",
+                          f"{m:+.0%}" if isinstance(m, float) else "–",
+                          format_duration(at) if at is not None else "–")
         console.print(table)
+        for name, g in s.get("scorecard", {}).get("capabilities", {}).items():
+            console.print(f"capability {escape(name)}: [bold]{g['grade']}[/bold] "
+                          f"({g['meaning']})")
     if s.get("evacuation"):
         console.print(evacuation_table(s["evacuation"]))
     for w in s["warnings"]:

@@ -196,7 +196,7 @@ def compile_plan(plan: sp.Plan, world: World, hazards: list[Any],
                          deadline_s=o.deadline, zones=tuple(o.scope.zones),
                          facilities=tuple(o.scope.facilities),
                          incident_types=tuple(o.scope.incident_types), weight=o.weight,
-                         source=o.source)
+                         source=o.source, capability=o.capability)
             for o in plan.objectives),
         shelter_policy=plan.shelter_assignment.policy,
         shelter_lists=_shelter_lists(plan.shelter_assignment, world),

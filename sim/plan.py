@@ -238,6 +238,8 @@ class Objective:
     incident_types: tuple[str, ...] = ()
     weight: float = 1.0
     source: str = ""
+    capability: str = ""
+    """The capability it evaluates (objectives are graded together by capability)."""
 
 
 @dataclass(frozen=True)

@@ -248,6 +248,8 @@ class Objective(Strict):
     scope: Scope = Field(default_factory=Scope)
     weight: Positive = 1.0
     source: str = ""
+    capability: str = Field("", description="the capability it evaluates (e.g. 'mass search "
+                            "and rescue'): objectives are graded together by capability")
 
 
 class DispatchWeights(Strict):
