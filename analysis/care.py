@@ -40,12 +40,16 @@ from drillsim.analysis.logtools import (
     upto,
 )
 from drillsim.analysis.registry import ScalarFn, cumulative, horizon, series, step_values
+from drillsim.sim.behaviour import Behaviour
 from drillsim.sim.plan import Objective
 
 _scalar = response_scalar
 
 RELIEF_ITEMS = {"water_l": "litres", "food_rations": "rations"}
 """Items that relief transport carries (``relief.deliver`` ``item``) and their units."""
+
+DAILY_WATER_L, DAILY_RATIONS = Behaviour.relief_water_l, Behaviour.relief_food
+"""A day's basic relief per person, as the residents' model hands it out."""
 
 
 def hospital_queue_curve(lf: LogFrame, times: np.ndarray) -> np.ndarray:
@@ -191,3 +195,20 @@ def _relief_within(lf: LogFrame, obj: Objective) -> float:
         return math.nan
     in_time = seekers.relief_s[known] - seekers.depart_s[known] <= RELIEF_TARGET_S
     return float(persons[in_time].sum() / persons.sum())
+
+
+@_scalar("relief_stock_share", "share", "persons whom the relief stocks held at the start "
+         "(depots and shelters in scope; all if none named) could give a day's basic relief "
+         "— the smaller of water ÷ 3 L and food rations ÷ 1 — as a share of the residents "
+         "(municipal plans: stocks for at least 1 % of residents)", scopes=("facilities",))
+def _relief_stock_share(lf: LogFrame, obj: Objective) -> float:
+    rows = lf.where("facility.init")
+    kind = text(lf, "type", rows)
+    rows = rows[(kind == "depot") | (kind == "shelter")]
+    rows = rows[in_scope(text(lf, "actor", rows), obj.facilities)]
+    water = np.array([v or 0.0 for v in lf.column("water_l")[rows]], float).sum()
+    food = np.array([v or 0.0 for v in lf.column("food_rations")[rows]], float).sum()
+    residents = float(lf.qty[lf.where("zone.init")].sum())
+    if residents <= 0:
+        return math.nan
+    return min(water / DAILY_WATER_L, food / DAILY_RATIONS) / residents

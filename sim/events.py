@@ -55,8 +55,9 @@ KINDS: dict[str, EventKind] = _kinds(
     EventKind("zone.init", "A zone's residents at the start (qty: persons).",
               frozenset({"households"})),
     EventKind("facility.init", "A facility at the start (qty: capacity in its unit; a "
-              "hospital's occupied: beds already in use).",
-              frozenset({"type", "class", "unit", "open", "occupied"})),
+              "hospital's occupied: beds already in use; shelters and depots: their stocks).",
+              frozenset({"type", "class", "unit", "open", "occupied", "water_l",
+                         "food_rations"})),
     EventKind("team.init", "A team of the plan (qty: members); a reserve team waits for the "
               "level that activates it.", frozenset({"type", "mutual_aid", "reserve"})),
     EventKind("hazard.onset", "A hazard begins (a chained one names its cause: the hazard "

@@ -7,6 +7,7 @@ import gc
 import math
 from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import simpy
@@ -94,6 +95,7 @@ def _log_initial_world(model: DrillModel) -> None:
     for i, sid in enumerate(s.ids):
         model.emit("facility.init", sid, w.roads.ids[s.node[i]], float(s.capacity_persons[i]),
                    type="shelter", unit="persons", open=bool(model.state.shelter_open[i]),
+                   water_l=float(s.water_l[i]), food_rations=float(s.food_rations[i]),
                    **{"class": ("I", "II", "III")[int(s.shelter_class[i]) - 1]})
     occupied = np.round(np.asarray(w.hospitals.beds) * np.asarray(w.hospitals.occupied_share))
     for kind, unit, cap in (("hospital", "beds", w.hospitals.beds),
@@ -101,7 +103,11 @@ def _log_initial_world(model: DrillModel) -> None:
                             ("station", "", np.zeros(len(w.stations)))):
         table, flags = w.facilities(kind), model.state.facility_flags(kind)
         for i, fid in enumerate(table.ids):
-            extra = {"occupied": int(occupied[i])} if kind == "hospital" else {}
+            extra: dict[str, Any] = {"occupied": int(occupied[i])} if kind == "hospital" \
+                else {}
+            if kind == "depot":
+                extra = {"water_l": float(w.depots.water_l[i]),
+                         "food_rations": float(w.depots.food_rations[i])}
             model.emit("facility.init", fid, w.roads.ids[table.node[i]], float(cap[i]),
                        type=kind, unit=unit, open=bool(flags[i]), **extra)
 

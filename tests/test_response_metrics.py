@@ -367,7 +367,7 @@ def test_scalars_declare_units_and_scopes() -> None:
         "hospital_admissions": "persons", "hospital_diversions": "persons",
         "hospital_queue_persons": "persons", "depot_stockouts": "stockouts",
         "time_to_basic_relief_s": "s", "basic_relief_within_10h_share": "share",
-        "level_changes": "changes"}
+        "level_changes": "changes", "relief_stock_share": "share"}
     for name in ("time_to_first_team_mean_s", "time_to_first_team_p90_s",
                  "incidents_unreached", "rescued_alive", "rescued_alive_share",
                  "died_waiting"):

@@ -165,3 +165,23 @@ def test_every_example_gets_a_scorecard(name: str) -> None:
     for r in card["objectives"]:
         assert r["decided_at_s"] is not None and 0 <= r["decided_at_s"] <= lf.duration_s
         assert (r["margin"] is None) or ((r["margin"] >= 0) == r["met"]) or r["op"] == "=="
+
+
+def test_relief_stocks_for_one_percent_of_residents_is_expressible() -> None:
+    """A municipal target, "relief stocks for 1 % of residents": 10,000 residents, a depot
+    with 240 L of water and 100 rations and a shelter with 60 L and 50 rations: water for
+    (240 + 60) / 3 = 100 persons, food for 150, so 100 persons = 1.0 %."""
+    log = EventLog({"scenario": "hand"})
+    e = log.emit
+    e(0, "zone.init", "Z1", "Z1", 10_000, households=4_000)
+    e(0, "facility.init", "D1", "n", 100, type="depot", unit="food_rations", open=True,
+      water_l=240.0, food_rations=100.0)
+    e(0, "facility.init", "S1", "n", 500, type="shelter", unit="persons", open=False,
+      water_l=60.0, food_rations=50.0, **{"class": "II"})
+    e(3600, "run.end")
+    lf = LogFrame.of(log)
+    obj = Objective("stocks", "relief_stock_share", ">=", 0.01, text="stocks for 1 %")
+    s = score_objective(lf, obj)
+    assert s.value == pytest.approx(0.01) and s.met
+    only_depot = Objective("d", "relief_stock_share", ">=", 0.01, facilities=("D1",))
+    assert score_objective(lf, only_depot).value == pytest.approx(0.008)
