@@ -12,10 +12,8 @@ Definitions:
   deadline; a household's **wait for basic relief** runs from that departure to its first
   ``relief.basic``.
 
-Scalars read the log as it stood at the objective's deadline (or the end of the run). A wait
-that was not over by the deadline counts up to the deadline (it lasted at least that long);
-a metric with nothing to measure (no incident in scope, nobody trapped, no team ready, no relief
-seeker) is NaN, which an objective counts as not met.
+Scalars follow the conventions of :mod:`drillsim.analysis.logtools` (read at the deadline;
+unfinished waits count up to it; NaN when there is nothing to measure).
 """
 
 from __future__ import annotations

@@ -1,5 +1,11 @@
 """Reading the event log's columns for the response metrics (:mod:`drillsim.analysis.response`
-and :mod:`drillsim.analysis.care`), and the register of the scalars they define."""
+and :mod:`drillsim.analysis.care`), and the register of the scalars they define.
+
+Those scalars read the log as it stood at the objective's deadline (or the end of the run). A
+wait that was not over by the deadline counts up to the deadline (it lasted at least that
+long); a metric with nothing to measure (no incident in scope, nobody trapped, no team ready,
+no relief seeker) is NaN, which an objective counts as not met.
+"""
 
 from __future__ import annotations
 

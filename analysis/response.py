@@ -23,10 +23,8 @@ Definitions every metric here shares:
   trip begins with task ``load:<depot>``) until its next ``team.free`` or the start of its rest;
   **resting** from a ``team.dispatch`` with task ``rest`` (the drive back to base) or a
   ``team.rest`` until its next ``team.free``. Resting is neither busy nor available;
-Scalars read the log as it stood at the objective's deadline (or the end of the run). A wait
-that was not over by the deadline counts up to the deadline (it lasted at least that long);
-a metric with nothing to measure (no incident in scope, nobody trapped, no team ready, no relief
-seeker) is NaN, which an objective counts as not met.
+Scalars follow the conventions of :mod:`drillsim.analysis.logtools` (read at the deadline;
+unfinished waits count up to it; NaN when there is nothing to measure).
 """
 
 from __future__ import annotations
