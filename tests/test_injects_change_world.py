@@ -8,6 +8,7 @@ import shutil
 import textwrap
 from pathlib import Path
 
+import pytest
 from builders import tiny, write
 
 from drillsim.scenarios import load
@@ -87,3 +88,17 @@ def test_a_chain_names_a_known_inject(tmp_path: Path) -> None:
         assert "hazards[1].triggered_by.inject: no inject with id 'G0'" in str(exc)
     else:
         raise AssertionError("a chain on an unknown inject must not load")
+
+
+def test_an_aftershock_names_an_earthquake_that_has_begun(tmp_path: Path) -> None:
+    from drillsim.scenarios import ScenarioError
+
+    data = tiny()
+    data["injects"] = {"scripted": [
+        {"id": "A1", "at": "1h", "action": "aftershock", "hazard": "calm", "magnitude": 5.5},
+        {"id": "A2", "at": "1h", "action": "aftershock", "hazard": "quake", "magnitude": 5.5}]}
+    with pytest.raises(ScenarioError) as err:
+        load(write(tmp_path, data))
+    text = str(err.value)
+    assert "injects.scripted[0].hazard: hazard 'calm' is a none; an aftershock belongs" in text
+    assert "injects.scripted[1].hazard: no hazard with id 'quake'" in text
