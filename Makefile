@@ -6,10 +6,15 @@ BIN := $(VENV)/bin
 # The editable install is a link tree (strict mode) that mypy/import-linter can read; a new
 # module needs a re-install, so the stamp depends on the package folders' contents.
 PKG_DIRS := sim agents analysis scenarios cli
-PKG_FILES := $(shell find $(PKG_DIRS) -name '*.py' -o -name '*.yaml' -o -name '*.asc' -o -name '*.csv' 2>/dev/null)
+# Report templates (*.html, *.css) are package data too: a new one must reach the install.
+PKG_FILES := $(shell find $(PKG_DIRS) -name '*.py' -o -name '*.yaml' -o -name '*.asc' -o -name '*.csv' \
+	-o -name '*.html' -o -name '*.css' 2>/dev/null)
 STAMP := $(VENV)/.installed
+# The browser tests drive Debian's Chromium through Playwright (Playwright's own browser
+# download is not used). Exported so tests/browser.py launches the same binary make checked.
+export CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: demo test test-all lint bench clean help examples
+.PHONY: demo test test-all lint browser bench clean help examples
 
 help:
 	@echo "make demo      set up, then run the flagship scenario end to end"
@@ -30,14 +35,29 @@ demo: $(STAMP)
 	$(BIN)/drillsim validate scenarios/examples/riverside-flood.yaml
 	$(BIN)/drillsim run scenarios/examples/riverside-flood.yaml --out runs/demo
 
+# The target is the browser itself, so there is no stamp to go stale: apt runs only while the
+# binary is missing. Root installs directly, anyone else through sudo; without either, say
+# what to install instead of failing inside apt. `demo` needs no browser and does not depend on it.
+$(CHROMIUM):
+	@if [ "$$(id -u)" = 0 ]; then sudo=; \
+	elif command -v sudo >/dev/null; then sudo=sudo; \
+	else echo "The browser tests need Chromium at $(CHROMIUM): install Debian's 'chromium' package as root, or set CHROMIUM=/path/to/chromium." >&2; exit 1; fi; \
+	command -v apt-get >/dev/null || { echo "The browser tests need Chromium at $(CHROMIUM): install it with your package manager, or set CHROMIUM=/path/to/chromium." >&2; exit 1; }; \
+	echo "installing Debian's chromium for the browser tests (apt-get)"; \
+	$$sudo apt-get update -qq && \
+	$$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null
+	@test -x $(CHROMIUM) || { echo "apt installed chromium but $(CHROMIUM) is still missing; set CHROMIUM=/path/to/chromium." >&2; exit 1; }
+
+browser: $(CHROMIUM)
+
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
 
-test: lint
+test: lint $(CHROMIUM)
 	$(BIN)/python -m pytest -m "not slow" -q
 
-test-all: lint
+test-all: lint $(CHROMIUM)
 	$(BIN)/python -m pytest -q
 
 bench: $(STAMP)
