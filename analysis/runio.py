@@ -1,5 +1,6 @@
 """Writing one run's outputs: ``events.parquet`` (the log, with its manifest),
-``metrics.parquet`` (time series derived from the log) and ``summary.json``."""
+``metrics.parquet`` (time series derived from the log), ``summary.json`` and, given the
+scenario's card, ``scenario.json`` (what the scenario was, so the folder reads on its own)."""
 
 from __future__ import annotations
 
@@ -25,11 +26,14 @@ class RunOutputs:
     summary_file: Path
     summary: dict[str, Any]
     figures: list[Path] = field(default_factory=list)
+    scenario_file: Path | None = None
 
 
 def write_run(log: EventLog, folder: Path, objectives: tuple[Objective, ...] = (),
-              metrics_every_s: float = 300.0) -> RunOutputs:
-    """Write a run's log, metrics and summary into ``folder`` (created if needed)."""
+              metrics_every_s: float = 300.0, card: dict[str, Any] | None = None
+              ) -> RunOutputs:
+    """Write a run's log, metrics, summary and (given) scenario card into ``folder``
+    (created if needed)."""
     folder.mkdir(parents=True, exist_ok=True)
     table = log.to_table()
     events = folder / "events.parquet"
@@ -39,9 +43,20 @@ def write_run(log: EventLog, folder: Path, objectives: tuple[Objective, ...] = (
     pq.write_table(time_series(lf, metrics_every_s), metrics)
     summary = run_summary(lf, objectives)
     summary_file = folder / "summary.json"
-    summary_file.write_text(json.dumps(summary, indent=2, ensure_ascii=False) + "\n",
-                            encoding="utf-8")
-    return RunOutputs(folder, events, metrics, summary_file, summary)
+    write_json(summary_file, summary)
+    outputs = RunOutputs(folder, events, metrics, summary_file, summary)
+    if card is not None:
+        outputs.scenario_file = write_json(folder / "scenario.json", card)
+    return outputs
+
+
+def write_json(path: Path, value: Any) -> Path:
+    path.write_text(json.dumps(value, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    return path
+
+
+def read_json(path: Path) -> Any:
+    return json.loads(path.read_text(encoding="utf-8"))
 
 
 def read_events(path: Path) -> EventLog:

@@ -45,6 +45,7 @@ def compile_scenario(scenario: Scenario, digest: str = "",
     notes += short_stocked_shelters(scenario.region, behaviour)
     return Compiled(
         name=scenario.meta.name,
+        description=" ".join((scenario.meta.description or "").split()),
         digest=digest,
         duration_s=scenario.meta.duration,
         world=world,

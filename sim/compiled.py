@@ -36,6 +36,8 @@ class Compiled:
     drill_type: str = "tabletop"
     default_seed: int = 0
     notes: tuple[str, ...] = ()
+    description: str = ""
+    """What the scenario is about, in the author's words (for reports)."""
     behaviour: Behaviour = field(default_factory=Behaviour)
     """How residents behave (warning channels, decisions, movement settings)."""
     arrivals: tuple[Arrivals, ...] = ()
