@@ -34,6 +34,7 @@ $(STAMP): $(BIN)/python pyproject.toml $(PKG_FILES)
 demo: $(STAMP)
 	$(BIN)/drillsim validate scenarios/examples/riverside-flood.yaml
 	$(BIN)/drillsim run scenarios/examples/riverside-flood.yaml --out runs/demo
+	$(BIN)/drillsim report runs/demo
 
 # The target is the browser itself, so there is no stamp to go stale: apt runs only while the
 # binary is missing. Root installs directly, anyone else through sudo; without either, say

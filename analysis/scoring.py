@@ -238,13 +238,23 @@ def batch_view(cards: Sequence[Scorecard]) -> tuple[list[BatchObjective], np.nda
     ids = [s.objective.id for s in cards[0].scores]
     met = np.array([[s.met for s in c.scores] for c in cards], bool)
     values = np.array([[s.value for s in c.scores] for c in cards], float)
+    return batch_table(ids, met, values)
+
+
+def batch_table(ids: Sequence[str], met: np.ndarray, values: np.ndarray
+                ) -> tuple[list[BatchObjective], np.ndarray]:
+    """:func:`batch_view` from its arrays: ``met`` and ``values`` are runs × objectives (a
+    value NaN where nothing was measured, ±inf for a time never reached)."""
+    met = np.asarray(met, bool).reshape(-1, len(ids))
+    values = np.asarray(values, float).reshape(-1, len(ids))
+    n = len(met)
     out = []
     for j, oid in enumerate(ids):
-        k, n = int(met[:, j].sum()), len(cards)
+        k = int(met[:, j].sum())
         low, high = wilson(k, n)
         finite = values[:, j][np.isfinite(values[:, j])]
         q = tuple(float(x) for x in np.quantile(finite, [0.05, 0.25, 0.5, 0.75, 0.95])) \
             if len(finite) else ()
-        out.append(BatchObjective(oid, k, n, k / n, low, high, q))
+        out.append(BatchObjective(oid, k, n, k / n if n else math.nan, low, high, q))
     failed = (~met).astype(np.int64)
     return out, failed.T @ failed

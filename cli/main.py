@@ -177,6 +177,37 @@ def run(
 
 @app.command()
 @friendly
+def report(
+    folder: Annotated[Path, typer.Argument(help="a run folder (from `drillsim run`) or a "
+                                           "folder of run folders (a batch)",
+                                           show_default=False)],
+    out_file: Annotated[Path | None, typer.Option("--out", help="where to write the HTML "
+                                                  "(default: FOLDER/report.html)")] = None,
+    at: Annotated[list[str] | None, typer.Option("--at", help="a time for the map, e.g. "
+                                                 "'2h' (repeat for up to 4; default: key "
+                                                 "moments of the hazard)")] = None,
+) -> None:
+    """Write the after-action report: one HTML file that opens offline and prints to PDF."""
+    from drillsim.analysis.report import ReportError, write_report
+    from drillsim.scenarios.durations import parse_duration
+
+    times = []
+    for text in at or []:
+        try:
+            times.append(parse_duration(text))
+        except ValueError as exc:
+            raise Failure(f"--at {text}: {exc}") from None
+    if len(times) > 4:
+        raise Failure("--at: at most 4 map times")
+    try:
+        path = write_report(folder, out_file, times or None)
+    except ReportError as exc:
+        raise Failure(str(exc)) from None
+    out.print(f"wrote {path}", markup=False)
+
+
+@app.command()
+@friendly
 def new(
     file: Annotated[Path, typer.Argument(help="where to write the starter scenario")] = Path(
         "scenario.yaml"),

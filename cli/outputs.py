@@ -15,6 +15,7 @@ from rich.table import Table
 
 from drillsim.analysis.metrics import SCALARS
 from drillsim.analysis.runio import RunOutputs, write_run
+from drillsim.analysis.scenario_card import scenario_card
 from drillsim.scenarios.durations import format_duration
 from drillsim.scenarios.schema import Scenario
 from drillsim.sim import run
@@ -58,13 +59,27 @@ def run_and_write(compiled: Compiled, seed: int, folder: Path, every_s: float,
     from drillsim.analysis.plots.response import write_response_figures
 
     result = run(compiled, seed, progress=progress)
-    outputs = write_run(result.log, folder, compiled.plan.objectives, every_s)
+    outputs = write_run(result.log, folder, compiled.plan.objectives, every_s,
+                        card=scenario_card(compiled))
+    write_map_snapshot(compiled, result, folder)
     outputs.figures = write_flood_figures(compiled.world, result.hazards, folder)
     outputs.figures += write_quake_figures(result.log, compiled.world, folder)
     outputs.figures += write_chemical_figures(compiled.world, result.hazards, result.log, folder)
     outputs.figures += write_response_figures(result.log, compiled.world, folder)
     outputs.figures += write_evacuation_figures(result.log, folder)
     return outputs
+
+
+def write_map_snapshot(compiled: Compiled, result: Any, folder: Path) -> Path:
+    """``map.npz``: the region and each hazard's field on frames (every 5 min for runs up to
+    12 h, where releases change fast, every 15 min beyond), so reports and the replay can draw
+    the map without the scenario file."""
+    from drillsim.analysis.mapdata import map_data, write_map
+
+    every = 300.0 if compiled.duration_s <= 12 * 3600.0 else 900.0
+    md = map_data(compiled.world, result.hazards, compiled.duration_s, every_s=every,
+                  max_frames=145)
+    return write_map(md, folder / "map.npz")
 
 
 @contextlib.contextmanager
@@ -150,3 +165,4 @@ def print_summary(console: Console, r: RunOutputs) -> None:
     for label, path in (("events", r.events), ("metrics", r.metrics),
                         ("summary", r.summary_file), *(("figure", f) for f in r.figures)):
         console.print(f"  {label:8} {path}", markup=False)
+    console.print(f"after-action report: drillsim report {r.folder}", markup=False)

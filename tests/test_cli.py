@@ -44,7 +44,18 @@ def test_run_writes_events_metrics_and_summary(tmp_path: Path) -> None:
     summary = json.loads((out / "summary.json").read_text())
     assert summary["population"] == 31_000 and len(summary["objectives"]) == 3
     assert str(out / "events.parquet") in p.stdout  # tells the user where outputs are
+    card = json.loads((out / "scenario.json").read_text())
+    assert card["name"] == "Chemical park chlorine release"
+    assert [o["id"] for o in card["objectives"]] == [o["id"] for o in summary["objectives"]]
+    assert (out / "map.npz").stat().st_size > 1000
     no_traceback(p)
+    r = cli("report", str(out), "--at", "20min", "--at", "1h")
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.strip() == f"wrote {out / 'report.html'}"
+    assert "00:20 after the start" not in r.stdout  # the page holds it, not the terminal
+    bad = cli("report", str(out), "--at", "soon")
+    assert bad.returncode == 2 and "--at soon" in bad.stderr
+    no_traceback(bad)
 
 
 def test_default_seed_and_output_folder(tmp_path: Path) -> None:

@@ -185,3 +185,21 @@ def test_relief_stocks_for_one_percent_of_residents_is_expressible() -> None:
     assert s.value == pytest.approx(0.01) and s.met
     only_depot = Objective("d", "relief_stock_share", ">=", 0.01, facilities=("D1",))
     assert score_objective(lf, only_depot).value == pytest.approx(0.008)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ["city-earthquake", "riverside-flood",
+                                  "chemical-park-chlorine"])
+def test_every_example_fails_some_objective_in_some_runs(name: str) -> None:
+    """A plan that always passes teaches nothing: over seeds 1-4 each example misses at least
+    one objective in some run and meets at least one in some run."""
+    from builders import example
+
+    from drillsim.sim import run
+
+    compiled = example(name)
+    met = np.array([[s.met for s in scorecard(LogFrame.of(run(compiled, seed).log),
+                                               compiled.plan.objectives).scores]
+                    for seed in range(1, 5)])
+    assert (~met).any(), f"{name}: every objective met in every run"
+    assert met.any(), f"{name}: no objective met in any run"
