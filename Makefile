@@ -20,7 +20,7 @@ help:
 	@echo "make demo      set up, then run the flagship scenario end to end"
 	@echo "make test      set up, then lint and run the test suite (slow verification excluded)"
 	@echo "make test-all  the whole suite including slow verification runs"
-	@echo "make bench     benchmarks (medians of several runs; the evacuation one takes ~5 min)"
+	@echo "make bench     benchmarks (medians of several runs; evacuation ~5 min, batch ~20 min)"
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "drillsim needs Python >= 3.11"'
@@ -64,6 +64,7 @@ test-all: lint $(CHROMIUM)
 bench: $(STAMP)
 	$(BIN)/python -m bench.evacuation
 	$(BIN)/python -m bench --repeat 3
+	$(BIN)/python -m bench.batch --n 200
 
 clean:
 	rm -rf $(VENV) runs .pytest_cache .ruff_cache build *.egg-info

@@ -206,6 +206,123 @@ def report(
     out.print(f"wrote {path}", markup=False)
 
 
+WorkersOpt = Annotated[int, typer.Option("--workers", "-w", min=0,
+                                         help="worker processes (0: run in this process)")]
+SchedulerOpt = Annotated[str | None, typer.Option(
+    "--scheduler", help="run on the Dask scheduler at this address, e.g. tcp://host:8786")]
+DaskLocalOpt = Annotated[bool, typer.Option("--dask-local", help="run on a local Dask "
+                                            "cluster of --workers processes")]
+ResumeOpt = Annotated[bool, typer.Option("--resume", help="finish a batch that was "
+                                         "interrupted: run only the missing replicates")]
+
+
+@app.command()
+@friendly
+def batch(
+    scenario: ScenarioArg,
+    n: Annotated[int, typer.Option("-n", help="replicates to run", min=1)],
+    workers: WorkersOpt = 2,
+    out_dir: Annotated[Path | None, typer.Option("--out", help="batch folder (default: "
+                                                 "runs/<scenario>-batch)")] = None,
+    seed: Annotated[int | None, typer.Option(help="root seed (default: the scenario's "
+                                                  "meta.seed)", min=0)] = None,
+    scheduler: SchedulerOpt = None,
+    dask_local: DaskLocalOpt = False,
+    resume: ResumeOpt = False,
+    keep_logs: Annotated[bool, typer.Option("--keep-logs", help="keep every replicate's "
+                                            "event log (logs/*.parquet)")] = False,
+    parquet: Annotated[bool, typer.Option("--parquet", help="also export the results to "
+                                          "parquet/*.parquet")] = False,
+) -> None:
+    """Run N replicates (a Monte Carlo batch) and store the results in DuckDB."""
+    from drillsim.analysis.batch.replicate import Fixed, Settings, Task
+    from drillsim.analysis.batch.store import SpecMismatch, Store
+    from drillsim.cli import batching
+    from drillsim.scenarios import load
+
+    path = _scenario_path(scenario)
+    compiled = load(path)
+    root = compiled.default_seed if seed is None else seed
+    target = out_dir or Path("runs") / f"{path.stem}-batch"
+    where = batching.Where(workers, scheduler, dask_local)
+    spec = batching.spec_of("batch", compiled, root, n, [{}], keep_logs)
+    with Store(target) as store:
+        try:
+            store.begin(spec, [], resume)
+        except SpecMismatch as exc:
+            raise Failure(str(exc)) from None
+        batching.write_facts(store, {"source": str(path.resolve())})
+        logs = target / "logs"
+        if keep_logs:
+            logs.mkdir(exist_ok=True)
+        settings = Settings(root, str(logs) if keep_logs else "")
+        err.print(f"{compiled.name}: {n} replicates (root seed {root}) on {where.text()}, "
+                  f"results in {target}", markup=False)
+        try:
+            outcome = batching.execute(Fixed(compiled), [Task(i) for i in range(n)], settings,
+                                       where, store, err, compiled.name)
+        except KeyboardInterrupt:
+            done = len(store.done())
+            raise Failure(f"interrupted: {done} of {n} replicates are kept in {target}; "
+                          f"finish with: drillsim batch {scenario} -n {n} --out {target} "
+                          "--resume", 130) from None
+        if resume and outcome.submitted < n:
+            err.print(f"resumed: {n - outcome.submitted} replicates were already done",
+                      markup=False)
+        batching.print_batch_summary(out, store)
+        if parquet:
+            files = store.export_parquet(target / "parquet")
+            out.print(f"parquet: {files[0].parent}", markup=False)
+    out.print(f"results: {target / 'batch.duckdb'} (tables replicates, objectives, grades, "
+              "metrics)", markup=False)
+
+
+@app.command()
+@friendly
+def rerun(
+    folder: Annotated[Path, typer.Argument(help="a batch folder", show_default=False)],
+    replicate: Annotated[int, typer.Option("--replicate", "-r", help="the replicate to run "
+                                           "again", min=0)],
+    variant: Annotated[int, typer.Option("--variant", help="its variant (sweeps and "
+                                         "comparisons)", min=0)] = 0,
+    out_dir: Annotated[Path | None, typer.Option("--out", help="run folder (default: "
+                                                 "FOLDER/rerun-v<variant>-r<replicate>)")] = None,
+) -> None:
+    """Run one replicate of a batch again, with its own seed, and write it as a run folder
+    (a replicate that failed shows its traceback)."""
+    import traceback
+
+    from drillsim.cli import batching, outputs
+    from drillsim.sim.streams import replicate_seed
+
+    try:
+        spec, facts = batching.read_spec(folder)
+    except FileNotFoundError:
+        raise Failure(f"{folder} holds no batch (batch.duckdb)") from None
+    if not spec:
+        raise Failure(f"{folder} holds no batch spec")
+    n_variants = max(1, len(spec.get("variants", [])))
+    if replicate >= spec["replicates"] or variant >= n_variants:
+        raise Failure(f"the batch has replicates 0-{spec['replicates'] - 1} and variants "
+                      f"0-{n_variants - 1}")
+    compiled = batching.compile_variant(facts, spec, variant)
+    if compiled.digest != spec["digest"] and not spec.get("variants", [{}])[variant]:
+        err.print("note: the scenario file changed since the batch ran; the rerun uses it as "
+                  "it is now", markup=False)
+    seed = replicate_seed(spec["root_seed"], replicate)
+    target = out_dir or folder / f"rerun-v{variant}-r{replicate}"
+    target.mkdir(parents=True, exist_ok=True)
+    try:
+        with outputs.run_progress(err, f"replicate {replicate}") as progress:
+            result = outputs.run_and_write(compiled, seed, target, 300.0, progress)
+    except Exception:
+        err.print(f"replicate {replicate} (variant {variant}, seed {spec['root_seed']} spawn "
+                  f"key [{replicate}]) raised:", markup=False)
+        err.print(traceback.format_exc(), markup=False)
+        raise typer.Exit(1) from None
+    outputs.print_summary(out, result)
+
+
 @app.command()
 @friendly
 def new(

@@ -1,0 +1,207 @@
+"""What ``drillsim batch``, ``sweep``, ``compare`` and ``rerun`` do, behind the thin commands
+in :mod:`drillsim.cli.main`: choose the backend, keep the store, show progress and print the
+statistics at the end."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+from rich.table import Table
+
+from drillsim.analysis.batch.replicate import Scenarios, Settings, Task
+from drillsim.analysis.batch.runner import (
+    Backend,
+    DaskCluster,
+    InProcess,
+    LocalPool,
+    Outcome,
+    run_tasks,
+)
+from drillsim.analysis.batch.runner import (
+    Progress as ProgressFn,
+)
+from drillsim.analysis.batch.stats import convergence, metric_stats, objective_stats
+from drillsim.analysis.batch.store import Store
+from drillsim.analysis.metrics import SCALARS
+from drillsim.analysis.report import fmt
+
+
+@dataclass(frozen=True)
+class Where:
+    """Where a batch runs: ``workers`` local processes (0: in this process), or Dask at
+    ``scheduler`` (or on a local cluster with ``dask_local``)."""
+
+    workers: int = 2
+    scheduler: str | None = None
+    dask_local: bool = False
+
+    def backend(self, scenarios: Scenarios, settings: Settings) -> Backend:
+        if self.scheduler or self.dask_local:
+            return DaskCluster(scenarios, settings, max(1, self.workers), self.scheduler)
+        if self.workers <= 0:
+            return InProcess(scenarios, settings)
+        return LocalPool(scenarios, settings, self.workers)
+
+    def text(self) -> str:
+        if self.scheduler:
+            return f"Dask at {self.scheduler}"
+        if self.dask_local:
+            return f"a local Dask cluster of {self.workers}"
+        return f"{self.workers} worker process{'es' * (self.workers != 1)}" if self.workers \
+            else "this process"
+
+
+@contextlib.contextmanager
+def batch_progress(console: Console, label: str) -> Iterator[ProgressFn]:
+    """A live bar with rate and time remaining on a terminal; a plain line every tenth of the
+    batch otherwise (log files get no carriage-return frames)."""
+    started = time.perf_counter()
+    if console.is_terminal:
+        with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                      TextColumn("{task.fields[rate]}"), TimeElapsedColumn(),
+                      TextColumn("left"), TimeRemainingColumn(), console=console,
+                      transient=True) as bar:
+            task = bar.add_task(escape(label), total=None, rate="")
+
+            def update(done: int, total: int, failed: int) -> None:
+                rate = done / max(time.perf_counter() - started, 1e-9)
+                note = f"{rate:.2f} runs/s" + (f", {failed} failed" if failed else "")
+                bar.update(task, completed=done, total=total, rate=note)
+
+            yield update
+        return
+    last = [-1]
+
+    def line(done: int, total: int, failed: int) -> None:
+        tenth = int(10 * done / max(total, 1))
+        if tenth > last[0]:
+            last[0] = tenth
+            rate = done / max(time.perf_counter() - started, 1e-9)
+            left = (total - done) / rate if rate > 0 else float("nan")
+            console.print(f"{escape(label)}: {done}/{total} runs, {rate:.2f} runs/s, "
+                          f"about {left:.0f} s left" + (f", {failed} failed" if failed else ""))
+
+    yield line
+
+
+def execute(scenarios: Scenarios, tasks: Sequence[Task], settings: Settings, where: Where,
+            store: Store, console: Console, label: str) -> Outcome:
+    """Run the tasks not yet in ``store`` and keep what finished, even when interrupted."""
+    backend = where.backend(scenarios, settings)
+    try:
+        with batch_progress(console, label) as progress:
+            outcome = run_tasks(backend, store, tasks, progress)
+    except BaseException:
+        backend.close(cancel=True)
+        raise
+    backend.close()
+    return outcome
+
+
+def spec_of(kind: str, compiled: Any, root_seed: int, replicates: int,
+            variants: Sequence[dict[str, Any]], keep_logs: bool) -> dict[str, Any]:
+    """What a batch is, for the store's resume check (not where its file lives)."""
+    return {"kind": kind, "scenario": compiled.name, "digest": compiled.digest,
+            "root_seed": root_seed, "replicates": replicates,
+            "variants": json.loads(json.dumps(list(variants))), "keep_logs": keep_logs}
+
+
+def print_batch_summary(console: Console, store: Store, variant_names: Sequence[str] = ()
+                        ) -> None:
+    """Each objective's probability with its Wilson interval, the means of the metrics the
+    objectives name, the convergence verdict and the failed replicates."""
+    objectives, metrics = store.table("objectives"), store.table("metrics")
+    objs, mets = objective_stats(objectives), metric_stats(metrics)
+    multi = len({o.variant for o in objs}) > 1
+
+    def vname(v: int) -> str:
+        return variant_names[v] if v < len(variant_names) else f"variant {v}"
+
+    table = Table(title="Objectives over the runs", title_justify="left")
+    for col in (["variant"] if multi else []) + ["objective", "met", "P(met)", "95 % interval"]:
+        table.add_column(col)
+    for o in objs:
+        colour = "green" if o.low >= 0.8 else "red" if o.probability < 0.5 else "yellow"
+        table.add_row(*([escape(vname(o.variant))] if multi else []), escape(o.objective),
+                      f"{o.met}/{o.runs}", f"[{colour}]{o.probability:.0%}[/{colour}]",
+                      f"{o.low:.0%} – {o.high:.0%}")
+    if objs:
+        console.print(table)
+    named = {o.metric for o in objs}
+    mt = Table(title="Metrics the objectives name", title_justify="left")
+    for col in (["variant"] if multi else []) + ["metric", "mean ± 95 %", "5 % – median – 95 %",
+                                                  "never"]:
+        mt.add_column(col)
+    for m in mets:
+        if m.metric not in named:
+            continue
+        unit = SCALARS[m.metric].unit if m.metric in SCALARS else ""
+        bare = unit if unit in ("s", "share", "severity") else ""  # units said once
+        tail = f" {unit}" if unit and not bare else ""
+        half = f" ± {fmt.value(m.half_width, bare)}" if m.half_width == m.half_width else ""
+        mt.add_row(*([escape(vname(m.variant))] if multi else []), m.metric,
+                   fmt.value(m.mean, bare) + half + tail,
+                   " – ".join(fmt.value(q, bare) for q in (m.q05, m.q50, m.q95)) + tail,
+                   str(m.never))
+    if named:
+        console.print(mt)
+    conv = convergence(objs, mets, metrics)
+    if conv.enough:
+        console.print(f"[green]enough runs:[/green] every probability within ±5 points and "
+                      f"every mean within ±5 % ({conv.runs} runs)")
+    else:
+        console.print(f"[yellow]not enough runs yet[/yellow] ({conv.runs}); about "
+                      f"{conv.needed} would do:")
+        for s in conv.short[:8]:
+            console.print(f"  {escape(s)}")
+    failed = store.db.execute("SELECT variant, replicate FROM replicates WHERE status = 'error' "
+                              "ORDER BY variant, replicate").fetchall()
+    if failed:
+        first_v, first_r = failed[0]
+        console.print(f"[red]{len(failed)} replicate(s) failed[/red]; their seeds and "
+                      f"tracebacks are in the replicates table. Reproduce one with: drillsim "
+                      f"rerun {escape(str(store.path.parent))} --replicate {first_r}"
+                      + (f" --variant {first_v}" if first_v else ""))
+
+
+def read_spec(folder: Path) -> tuple[dict[str, Any], dict[str, str]]:
+    """A batch folder's spec and facts, read without locking it for long."""
+    with Store(folder, read_only=True) as store:
+        spec = store.spec() or {}
+        facts = dict(store.db.execute("SELECT key, value FROM batch").fetchall())
+    return spec, facts
+
+
+def write_facts(store: Store, facts: dict[str, str]) -> None:
+    store.db.executemany("INSERT OR REPLACE INTO batch VALUES (?, ?)", list(facts.items()))
+
+
+def compile_variant(facts: dict[str, str], spec: dict[str, Any], variant: int) -> Any:
+    """The compiled scenario of ``variant`` of a stored batch, from its scenario file."""
+    from drillsim.scenarios import load
+
+    source = Path(facts.get("source", ""))
+    if not source.is_file():
+        raise FileNotFoundError(source)
+    values = (spec.get("variants") or [{}])[variant]
+    if not values:
+        return load(source)
+    from drillsim.scenarios.variants import Variants
+
+    return Variants.of(source).compile(values)
