@@ -237,6 +237,7 @@ def batch(
     """Run N replicates (a Monte Carlo batch) and store the results in DuckDB."""
     from drillsim.analysis.batch.replicate import Fixed, Settings, Task
     from drillsim.analysis.batch.store import SpecMismatch, Store
+    from drillsim.analysis.scenario_card import scenario_card
     from drillsim.cli import batching
     from drillsim.scenarios import load
 
@@ -251,7 +252,8 @@ def batch(
             store.begin(spec, [], resume)
         except SpecMismatch as exc:
             raise Failure(str(exc)) from None
-        batching.write_facts(store, {"source": str(path.resolve())})
+        batching.write_facts(store, {"source": str(path.resolve()),
+                                     "card": json.dumps(scenario_card(compiled))})
         logs = target / "logs"
         if keep_logs:
             logs.mkdir(exist_ok=True)
@@ -274,7 +276,7 @@ def batch(
             files = store.export_parquet(target / "parquet")
             out.print(f"parquet: {files[0].parent}", markup=False)
     out.print(f"results: {target / 'batch.duckdb'} (tables replicates, objectives, grades, "
-              "metrics)", markup=False)
+              f"metrics); report: drillsim report {target}", markup=False)
 
 
 @app.command()

@@ -150,6 +150,10 @@ def test_rerun_reproduces_a_replicate_and_parquet_export(tmp_path: Path) -> None
     from drillsim.analysis.runio import read_events
 
     assert read_events(folder / "rerun-v0-r1" / "events.parquet").digest() == digest
+    from drillsim.analysis.report import write_report
+
+    page = write_report(folder).read_text(encoding="utf-8")
+    assert "batch of 3 runs" in page and '<section id="objectives"' in page
     bad = subprocess.run([DRILLSIM, "rerun", str(folder), "--replicate", "9"],
                          capture_output=True, text=True, timeout=60, check=False)
     assert bad.returncode == 2 and "replicates 0-2" in bad.stderr

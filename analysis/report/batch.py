@@ -4,7 +4,9 @@ which objectives fail together, and how often each capability got each grade."""
 
 from __future__ import annotations
 
+import json
 from collections import Counter
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -23,7 +25,7 @@ from drillsim.analysis.report.findings import (
     batch_findings,
     improvement_plan,
 )
-from drillsim.analysis.report.run import ReportError, capability_rows, is_run_folder
+from drillsim.analysis.report.run import ReportError, is_run_folder
 from drillsim.analysis.runio import read_json
 from drillsim.analysis.scoring import GRADE_RULE, GRADES, batch_table
 
@@ -43,13 +45,28 @@ def _number(v: float | str | None) -> float:
     return float(v)
 
 
-def load_batch(folder: Path) -> tuple[list[Path], list[dict[str, Any]], dict[str, Any]]:
-    """(run folders, their summaries, the scenario card); every run must be of one scenario
-    and plan."""
+@dataclass
+class BatchRuns:
+    """The runs of one batch as the report reads them: per run, its objectives' rows (id,
+    text, metric, capability, weight, op, threshold, unit, value, met) and its grades."""
+
+    scenario: str
+    card: dict[str, Any]
+    names: list[str]
+    seeds: list[Any]
+    rows: list[list[dict[str, Any]]]
+    grades: list[dict[str, str]]
+    duration_s: float
+    links: list[str]
+    note: str = ""
+
+
+def from_run_folders(folder: Path) -> BatchRuns:
+    """A folder of run folders (each written by ``drillsim run``); all of one scenario."""
     runs = run_folders(folder)
     if not runs:
         raise ReportError(f"{folder} holds no run folders (each needs summary.json and "
-                          "events.parquet)")
+                          "events.parquet) and no batch (batch.duckdb)")
     summaries = [read_json(r / "summary.json") for r in runs]
     names = {s.get("scenario") for s in summaries}
     ids = {tuple(o["id"] for o in s.get("objectives", [])) for s in summaries}
@@ -58,12 +75,67 @@ def load_batch(folder: Path) -> tuple[list[Path], list[dict[str, Any]], dict[str
                           f"(scenarios: {', '.join(sorted(map(str, names)))}); report on "
                           "each batch separately")
     card_file = runs[0] / "scenario.json"
-    return runs, summaries, read_json(card_file) if card_file.is_file() else {}
+    return BatchRuns(
+        scenario=summaries[0].get("scenario", ""),
+        card=read_json(card_file) if card_file.is_file() else {},
+        names=[r.name for r in runs],
+        seeds=[s.get("seed", {}).get("entropy") for s in summaries],
+        rows=[s.get("scorecard", {}).get("objectives", []) for s in summaries],
+        grades=[{k: v["grade"] for k, v in s.get("scorecard", {}).get("capabilities", {})
+                 .items()} for s in summaries],
+        duration_s=summaries[0].get("duration_s", 0.0),
+        links=[f"{r.name}/report.html" if (r / "report.html").is_file() else "" for r in runs])
+
+
+def from_store(folder: Path, variant: int = 0) -> BatchRuns:
+    """A batch written by ``drillsim batch`` (``batch.duckdb``): its replicates that ran."""
+    from drillsim.analysis.batch.store import Store
+    from drillsim.analysis.metrics import SCALARS
+
+    with Store(folder, read_only=True) as store:
+        facts = dict(store.db.execute("SELECT key, value FROM batch").fetchall())
+        reps = [r for r in store.table("replicates").to_pylist()
+                if r["variant"] == variant and r["status"] == "ok"]
+        objectives = [r for r in store.table("objectives").to_pylist()
+                      if r["variant"] == variant]
+        grades = [r for r in store.table("grades").to_pylist() if r["variant"] == variant]
+        variants = store.db.execute("SELECT count(DISTINCT variant) FROM replicates").fetchone()
+    if not reps:
+        raise ReportError(f"the batch in {folder} has no finished replicate to report on")
+    card = json.loads(facts.get("card", "{}"))
+    defs = {o["id"]: o for o in card.get("objectives", [])}
+    by_rep: dict[int, list[dict[str, Any]]] = {}
+    for o in objectives:
+        d = defs.get(o["objective"], {})
+        by_rep.setdefault(o["replicate"], []).append({
+            "id": o["objective"], "text": d.get("text", ""), "metric": o["metric"],
+            "capability": o["capability"], "weight": d.get("weight", 1.0),
+            "op": d.get("op", ">="), "threshold": d.get("threshold", 0.0),
+            "unit": SCALARS[o["metric"]].unit if o["metric"] in SCALARS else "",
+            "value": o["value"], "met": o["met"]})
+    by_grade: dict[int, dict[str, str]] = {}
+    for g in grades:
+        by_grade.setdefault(g["replicate"], {})[g["capability"]] = g["grade"]
+    ids = [r["replicate"] for r in reps]
+    n_var = int(variants[0]) if variants else 1
+    return BatchRuns(
+        scenario=card.get("name", folder.name), card=card,
+        names=[f"replicate {i}" for i in ids], seeds=[f"[{i}]" for i in ids],
+        rows=[by_rep.get(i, []) for i in ids], grades=[by_grade.get(i, {}) for i in ids],
+        duration_s=card.get("duration_s", 0.0), links=[""] * len(ids),
+        note=(f"This report covers variant {variant} of the batch's {n_var}." if n_var > 1
+              else ""))
+
+
+def load_batch(folder: Path) -> BatchRuns:
+    from drillsim.analysis.batch.store import DB_NAME
+
+    return from_store(folder) if (folder / DB_NAME).is_file() else from_run_folders(folder)
 
 
 def batch_context(folder: Path) -> dict[str, Any]:
-    runs, summaries, card = load_batch(folder)
-    rows = [s.get("scorecard", {}).get("objectives", []) for s in summaries]
+    b = load_batch(folder)
+    rows, card = b.rows, b.card
     first = rows[0]
     ids = [r["id"] for r in first]
     met = np.array([[bool(r["met"]) for r in rr] for rr in rows], bool).reshape(len(rows), -1)
@@ -71,43 +143,39 @@ def batch_context(folder: Path) -> dict[str, Any]:
                       float).reshape(len(rows), -1)
     table, both = batch_table(ids, met, values)
     objectives = []
-    for j, (b, r) in enumerate(zip(table, first, strict=True)):
+    for j, (bo, r) in enumerate(zip(table, first, strict=True)):
         unit = r.get("unit", "")
         finite = values[:, j][np.isfinite(values[:, j])]
         objectives.append({
             **{k: r.get(k) for k in ("id", "text", "metric", "capability", "weight", "op",
                                      "threshold", "unit")},
-            "met": b.met, "runs": b.runs, "probability": b.probability, "low": b.low,
-            "high": b.high, "target_text": fmt.target(r["op"], r["threshold"], unit),
+            "met": bo.met, "runs": bo.runs, "probability": bo.probability, "low": bo.low,
+            "high": bo.high, "target_text": fmt.target(r["op"], r["threshold"], unit),
             "median_text": fmt.value(float(np.median(finite)), unit) if len(finite) else "—",
-            "range_text": (f"{fmt.value(b.quantiles[0], unit)} – "
-                           f"{fmt.value(b.quantiles[-1], unit)}" if b.quantiles else "—"),
+            "range_text": (f"{fmt.value(bo.quantiles[0], unit)} – "
+                           f"{fmt.value(bo.quantiles[-1], unit)}" if bo.quantiles else "—"),
             "unmeasured": int(np.isnan(values[:, j]).sum()),
         })
     strengths, areas = batch_findings(objectives)
     grade_counts: dict[str, Counter[str]] = {}
-    for s in summaries:
-        for name, g in s.get("scorecard", {}).get("capabilities", {}).items():
-            grade_counts.setdefault(name, Counter())[g["grade"]] += 1
-    per_run = [{"name": r.name, "seed": s.get("seed", {}).get("entropy"),
-                "met": sum(bool(o["met"]) for o in rr), "objectives": len(rr),
-                "grades": {k: v["grade"] for k, v in
-                           s.get("scorecard", {}).get("capabilities", {}).items()},
-                "report": f"{r.name}/report.html" if (r / "report.html").is_file() else ""}
-               for r, s, rr in zip(runs, summaries, rows, strict=True)]
+    for g in b.grades:
+        for name, letter in g.items():
+            grade_counts.setdefault(name, Counter())[letter] += 1
+    per_run = [{"name": name, "seed": seed, "met": sum(bool(o["met"]) for o in rr),
+                "objectives": len(rr), "grades": g, "report": link}
+               for name, seed, rr, g, link in zip(b.names, b.seeds, rows, b.grades, b.links,
+                                                  strict=True)]
     return {
         "kind": "batch",
-        "title": summaries[0].get("scenario") or card.get("name") or folder.name,
+        "title": b.scenario or card.get("name") or folder.name,
         "card": card,
         "start_text": fmt.start_text(card.get("start", "")),
-        "duration_text": fmt.duration(summaries[0].get("duration_s", 0.0)),
+        "duration_text": fmt.duration(b.duration_s),
         "generated": date.today().isoformat(),
-        "n_runs": len(runs),
+        "n_runs": len(rows),
         "objectives": objectives,
         "capabilities": [{"name": name, "counts": {g: c.get(g, 0) for g in GRADES},
                           "runs": sum(c.values())} for name, c in grade_counts.items()],
-        "capability_first_run": capability_rows(first, summaries[0].get("scorecard", {})
-                                                .get("capabilities", {})),
         "joint": {"ids": ids, "counts": both.tolist()},
         "grade_rule": GRADE_RULE,
         "grades": GRADES,
@@ -116,7 +184,7 @@ def batch_context(folder: Path) -> dict[str, Any]:
         "plan_rows": improvement_plan(areas),
         "runs": per_run,
         "figures": batch_figures(objectives, values, both, grade_counts),
-        "notes": [],
+        "notes": [b.note] if b.note else [],
     }
 
 
