@@ -7,7 +7,7 @@ from __future__ import annotations
 import contextlib
 import json
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -168,8 +168,10 @@ def print_batch_summary(console: Console, store: Store, variant_names: Sequence[
     else:
         console.print(f"[yellow]not enough runs yet[/yellow] ({conv.runs}); about "
                       f"{conv.needed} would do:")
-        for s in conv.short[:8]:
-            console.print(f"  {escape(s)}")
+        for v, text in conv.short[:8]:
+            console.print(f"  {escape(vname(v)) + ': ' if multi else ''}{escape(text)}")
+        if len(conv.short) > 8:
+            console.print(f"  … and {len(conv.short) - 8} more")
     failed = store.db.execute("SELECT variant, replicate FROM replicates WHERE status = 'error' "
                               "ORDER BY variant, replicate").fetchall()
     if failed:
@@ -196,12 +198,73 @@ def compile_variant(facts: dict[str, str], spec: dict[str, Any], variant: int) -
     """The compiled scenario of ``variant`` of a stored batch, from its scenario file."""
     from drillsim.scenarios import load
 
-    source = Path(facts.get("source", ""))
+    compared = spec.get("kind") == "compare"
+    source = Path(facts.get("source_b" if compared and variant == 1 else "source", ""))
     if not source.is_file():
         raise FileNotFoundError(source)
     values = (spec.get("variants") or [{}])[variant]
-    if not values:
+    if not values or compared:
         return load(source)
     from drillsim.scenarios.variants import Variants
 
     return Variants.of(source).compile(values)
+
+
+class Interrupted(Exception):  # noqa: N818 (what the user sees)
+    """A batch stopped by Ctrl-C, with what is kept."""
+
+
+def run_stored(scenarios: Scenarios, tasks: Sequence[Task], spec: dict[str, Any],
+               variants: Sequence[dict[str, Any]], facts: dict[str, str], target: Path,
+               where: Where, resume: bool, keep_logs: bool, root_seed: int, console: Console,
+               label: str, report: Callable[[Store], None]) -> Outcome:
+    """The life of a stored batch: begin (or check the spec on resume), run what is missing,
+    and ``report`` on the store, which is closed however the batch ends."""
+    from drillsim.analysis.batch.store import SpecMismatch
+
+    with Store(target) as store:
+        try:
+            store.begin(spec, variants, resume)
+        except SpecMismatch as exc:
+            raise ValueError(str(exc)) from None
+        write_facts(store, facts)
+        logs = target / "logs"
+        if keep_logs:
+            logs.mkdir(exist_ok=True)
+        settings = Settings(root_seed, str(logs) if keep_logs else "")
+        try:
+            outcome = execute(scenarios, tasks, settings, where, store, console, label)
+        except KeyboardInterrupt:
+            raise Interrupted(f"interrupted: {len(store.done())} of {len(tasks)} replicates "
+                              f"are kept in {target}; rerun the same command with --resume "
+                              "to finish") from None
+        if resume and outcome.submitted < len(tasks):
+            console.print(f"resumed: {len(tasks) - outcome.submitted} replicates were already "
+                          "done", markup=False)
+        report(store)
+    return outcome
+
+
+def print_comparison(console: Console, store: Store, names: Sequence[str]) -> None:
+    """The paired differences of plan B against plan A, objective by objective."""
+    from drillsim.analysis.batch.compare import paired
+
+    rows = paired(store.table("objectives"))
+    a, b = names
+    table = Table(title=f"{b} against {a} (common random numbers)", title_justify="left")
+    for col in ("objective", f"P({a})", f"P({b})", "difference [95 %]", "only A / only B",
+                "McNemar p", "mean value difference [95 %]"):
+        table.add_column(col)
+    for r in rows:
+        unit = SCALARS[r.metric].unit if r.metric in SCALARS else ""
+        colour = "green" if r.diff - r.diff_half > 0 else "red" if r.diff + r.diff_half < 0 \
+            else "white"
+        half = f"± {100 * r.diff_half:.0f}" if r.diff_half == r.diff_half else ""
+        vd = (f"{fmt.value(r.value_diff, unit)} ± {fmt.value(r.value_half, unit)}"
+              if r.value_half == r.value_half else fmt.value(r.value_diff, unit))
+        table.add_row(escape(r.objective), f"{r.p_a:.0%}", f"{r.p_b:.0%}",
+                      f"[{colour}]{100 * r.diff:+.0f} {half} points[/{colour}]",
+                      f"{r.only_a} / {r.only_b}", f"{r.mcnemar_p:.3g}", vd)
+    console.print(table)
+    console.print("A difference whose interval excludes 0 is coloured; McNemar's test uses "
+                  "only the runs in which exactly one plan met the objective.")

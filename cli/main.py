@@ -235,8 +235,8 @@ def batch(
                                           "parquet/*.parquet")] = False,
 ) -> None:
     """Run N replicates (a Monte Carlo batch) and store the results in DuckDB."""
-    from drillsim.analysis.batch.replicate import Fixed, Settings, Task
-    from drillsim.analysis.batch.store import SpecMismatch, Store
+    from drillsim.analysis.batch.replicate import Fixed, Task
+    from drillsim.analysis.batch.store import Store
     from drillsim.analysis.scenario_card import scenario_card
     from drillsim.cli import batching
     from drillsim.scenarios import load
@@ -246,37 +246,81 @@ def batch(
     root = compiled.default_seed if seed is None else seed
     target = out_dir or Path("runs") / f"{path.stem}-batch"
     where = batching.Where(workers, scheduler, dask_local)
-    spec = batching.spec_of("batch", compiled, root, n, [{}], keep_logs)
-    with Store(target) as store:
-        try:
-            store.begin(spec, [], resume)
-        except SpecMismatch as exc:
-            raise Failure(str(exc)) from None
-        batching.write_facts(store, {"source": str(path.resolve()),
-                                     "card": json.dumps(scenario_card(compiled))})
-        logs = target / "logs"
-        if keep_logs:
-            logs.mkdir(exist_ok=True)
-        settings = Settings(root, str(logs) if keep_logs else "")
-        err.print(f"{compiled.name}: {n} replicates (root seed {root}) on {where.text()}, "
-                  f"results in {target}", markup=False)
-        try:
-            outcome = batching.execute(Fixed(compiled), [Task(i) for i in range(n)], settings,
-                                       where, store, err, compiled.name)
-        except KeyboardInterrupt:
-            done = len(store.done())
-            raise Failure(f"interrupted: {done} of {n} replicates are kept in {target}; "
-                          f"finish with: drillsim batch {scenario} -n {n} --out {target} "
-                          "--resume", 130) from None
-        if resume and outcome.submitted < n:
-            err.print(f"resumed: {n - outcome.submitted} replicates were already done",
-                      markup=False)
+    err.print(f"{compiled.name}: {n} replicates (root seed {root}) on {where.text()}, "
+              f"results in {target}", markup=False)
+
+    def report(store: Store) -> None:
         batching.print_batch_summary(out, store)
         if parquet:
-            files = store.export_parquet(target / "parquet")
-            out.print(f"parquet: {files[0].parent}", markup=False)
+            out.print(f"parquet: {store.export_parquet(target / 'parquet')[0].parent}",
+                      markup=False)
+
+    _stored(batching, Fixed(compiled), [Task(i) for i in range(n)],
+            batching.spec_of("batch", compiled, root, n, [{}], keep_logs), [],
+            {"source": str(path.resolve()), "card": json.dumps(scenario_card(compiled))},
+            target, where, resume, keep_logs, root, compiled.name, report)
     out.print(f"results: {target / 'batch.duckdb'} (tables replicates, objectives, grades, "
               f"metrics); report: drillsim report {target}", markup=False)
+
+
+def _stored(batching: Any, *args: Any) -> None:
+    """``batching.run_stored`` with its failures told as one sentence."""
+    scenarios, tasks, spec, variants, facts, target, where, resume, keep_logs, root, label, \
+        report = args
+    try:
+        batching.run_stored(scenarios, tasks, spec, variants, facts, target, where, resume,
+                            keep_logs, root, err, label, report)
+    except ValueError as exc:
+        raise Failure(str(exc)) from None
+    except batching.Interrupted as exc:
+        raise Failure(str(exc), 130) from None
+
+
+@app.command()
+@friendly
+def compare(
+    plan_a: Annotated[str, typer.Argument(help="scenario with plan A (file or example name)",
+                                          show_default=False)],
+    plan_b: Annotated[str, typer.Argument(help="the same scenario with plan B",
+                                          show_default=False)],
+    n: Annotated[int, typer.Option("-n", help="replicates of each plan", min=2)],
+    workers: WorkersOpt = 2,
+    out_dir: Annotated[Path | None, typer.Option("--out", help="batch folder (default: "
+                                                 "runs/<A>-vs-<B>)")] = None,
+    seed: Annotated[int | None, typer.Option(help="root seed (default: A's meta.seed)",
+                                             min=0)] = None,
+    scheduler: SchedulerOpt = None,
+    dask_local: DaskLocalOpt = False,
+    resume: ResumeOpt = False,
+) -> None:
+    """Run two plans on common random numbers and report their paired differences."""
+    from drillsim.analysis.batch.replicate import Named, Task
+    from drillsim.analysis.batch.store import Store
+    from drillsim.analysis.scenario_card import scenario_card
+    from drillsim.cli import batching
+    from drillsim.scenarios import load
+
+    pa, pb = _scenario_path(plan_a), _scenario_path(plan_b)
+    ca, cb = load(pa), load(pb)
+    names = (pa.stem, pb.stem) if pa.stem != pb.stem else ("A", "B")
+    root = ca.default_seed if seed is None else seed
+    target = out_dir or Path("runs") / f"{names[0]}-vs-{names[1]}"
+    where = batching.Where(workers, scheduler, dask_local)
+    variants = [{"plan": names[0]}, {"plan": names[1]}]
+    tasks = [Task(i, v, (("plan", names[v]),)) for i in range(n) for v in (0, 1)]
+    spec = batching.spec_of("compare", ca, root, n, variants, False)
+    spec["digest_b"] = cb.digest
+    err.print(f"{names[0]} against {names[1]}: {n} replicates each on common random numbers "
+              f"(root seed {root}), on {where.text()}, results in {target}", markup=False)
+
+    def report(store: Store) -> None:
+        batching.print_batch_summary(out, store, names)
+        batching.print_comparison(out, store, names)
+
+    _stored(batching, Named(((names[0], ca), (names[1], cb))), tasks, spec, variants,
+            {"source": str(pa.resolve()), "source_b": str(pb.resolve()),
+             "card": json.dumps(scenario_card(ca))},
+            target, where, resume, False, root, f"{names[0]} vs {names[1]}", report)
 
 
 @app.command()
@@ -307,7 +351,10 @@ def rerun(
     if replicate >= spec["replicates"] or variant >= n_variants:
         raise Failure(f"the batch has replicates 0-{spec['replicates'] - 1} and variants "
                       f"0-{n_variants - 1}")
-    compiled = batching.compile_variant(facts, spec, variant)
+    try:
+        compiled = batching.compile_variant(facts, spec, variant)
+    except FileNotFoundError as exc:
+        raise Failure(f"the batch's scenario file {exc} is gone; rerun needs it") from None
     if compiled.digest != spec["digest"] and not spec.get("variants", [{}])[variant]:
         err.print("note: the scenario file changed since the batch ran; the rerun uses it as "
                   "it is now", markup=False)

@@ -185,3 +185,50 @@ def test_chunks_run_long_enough_but_leave_work_for_every_worker() -> None:
     assert chunk_size(2.0, 100, 2) == 1
     assert chunk_size(0.01, 1000, 2) == 50
     assert chunk_size(0.01, 20, 2) == 2
+
+
+def test_paired_differences_of_two_plans() -> None:
+    """Four paired runs: A met 2, B met 3 (B alone met run 1); value differences 1, 2, 3,
+    4: mean 2.5 ± t(0.975, 3)·sd/√4."""
+    import pyarrow as pa
+
+    from drillsim.analysis.batch.compare import paired
+
+    rows = {"variant": [], "replicate": [], "objective": [], "metric": [], "met": [],
+            "value": []}
+    for v, met, values in ((0, [1, 0, 1, 0], [10.0, 20, 30, 40]),
+                           (1, [1, 1, 1, 0], [11.0, 22, 33, 44])):
+        for i in range(4):
+            for key, x in (("variant", v), ("replicate", i), ("objective", "o"),
+                           ("metric", "m"), ("met", bool(met[i])), ("value", values[i])):
+                rows[key].append(x)
+    (r,) = paired(pa.table(rows))
+    assert (r.p_a, r.p_b, r.diff, r.only_a, r.only_b) == (0.5, 0.75, 0.25, 0, 1)
+    assert r.mcnemar_p == 1.0
+    sd = np.std([1, 2, 3, 4], ddof=1)
+    assert r.value_diff == 2.5
+    assert r.value_half == pytest.approx(3.182446305284263 * sd / 2)
+    assert r.correlation == pytest.approx(1.0)
+
+
+def test_compare_runs_both_plans_on_common_random_numbers(tmp_path: Path) -> None:
+    from drillsim.scenarios.examples import EXAMPLES
+
+    src = EXAMPLES[CHEM]
+    (tmp_path / "chem-park-region.yaml").write_text(
+        src.with_name("chem-park-region.yaml").read_text())
+    text = src.read_text()
+    (tmp_path / "slow.yaml").write_text(text)
+    faster = text.replace("median: 15min, sigma: 0.5", "median: 5min, sigma: 0.5")
+    assert faster != text
+    (tmp_path / "fast.yaml").write_text(faster)
+    p = subprocess.run([DRILLSIM, "compare", str(tmp_path / "slow.yaml"),
+                        str(tmp_path / "fast.yaml"), "-n", "3", "--workers", "0",
+                        "--out", str(tmp_path / "cmp")], capture_output=True, text=True,
+                       timeout=300, check=False)
+    assert p.returncode == 0, p.stderr
+    assert "fast against slow (common random numbers)" in p.stdout
+    with Store(tmp_path / "cmp", read_only=True) as store:
+        reps = store.table("replicates").to_pylist()
+    seeds = {(r["variant"], r["replicate"]): (r["seed_entropy"], r["spawn_key"]) for r in reps}
+    assert all(seeds[(0, i)] == seeds[(1, i)] for i in range(3))

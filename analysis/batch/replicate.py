@@ -43,6 +43,16 @@ class Fixed:
 
 
 @dataclass(frozen=True)
+class Named:
+    """Several compiled scenarios, chosen by the value ``plan`` (a plan comparison)."""
+
+    compiled: tuple[tuple[str, Compiled], ...]
+
+    def compile(self, values: dict[str, Any]) -> Compiled:
+        return dict(self.compiled)[values["plan"]]
+
+
+@dataclass(frozen=True)
 class Task:
     """Replicate ``replicate`` of variant ``variant`` (whose parameter values are ``values``)."""
 

@@ -125,8 +125,8 @@ class Convergence:
     """Runs per variant now."""
     needed: int
     """Runs per variant that would meet every target (0 if already met)."""
-    short: list[str]
-    """What is not yet known well enough, in words."""
+    short: list[tuple[int, str]]
+    """What is not yet known well enough: (variant, in words)."""
 
 
 def convergence(objs: list[ObjectiveStat], mets: list[MetricStat],
@@ -139,8 +139,9 @@ def convergence(objs: list[ObjectiveStat], mets: list[MetricStat],
         if o.half_width > PROBABILITY_HALF_WIDTH + 1e-12:
             n = runs_for_probability(o.probability)
             needed = max(needed, n)
-            short.append(f"P({o.objective}) = {o.probability:.0%} ± {o.half_width:.1%} "
-                         f"(±{PROBABILITY_HALF_WIDTH:.0%} needs about {n} runs)")
+            short.append((o.variant, f"P({o.objective}) = {o.probability:.0%} ± "
+                          f"{o.half_width:.1%} (±{PROBABILITY_HALF_WIDTH:.0%} needs about {n} "
+                          "runs)"))
     names = set(watched) or {o.metric for o in objs}
     values: dict[tuple[int, str], np.ndarray] = {}
     if metrics is not None:
@@ -156,6 +157,6 @@ def convergence(objs: list[ObjectiveStat], mets: list[MetricStat],
             sd = float(x[np.isfinite(x)].std(ddof=1)) if len(x) > 1 else math.nan
             n = runs_for_mean(m, sd)
             needed = max(needed, n)
-            short.append(f"mean {m.metric} ± {m.half_width / abs(m.mean):.0%} of itself "
-                         f"(±{MEAN_RELATIVE_HALF_WIDTH:.0%} needs about {n} runs)")
+            short.append((m.variant, f"mean {m.metric} ± {m.half_width / abs(m.mean):.0%} of "
+                          f"itself (±{MEAN_RELATIVE_HALF_WIDTH:.0%} needs about {n} runs)"))
     return Convergence(not short, runs, needed if short else 0, short)
