@@ -4,6 +4,7 @@ cross-references, then the road graph), compile. Every problem is collected and 
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -48,6 +49,14 @@ def check(path: str | Path) -> Checked:
         src = source_mod.load(path)
     except ScenarioError as exc:
         return Checked(exc.problems)
+    return check_source(src)
+
+
+def check_source(src: Source, digest: str | None = None,
+                 read_terrain: Callable[[Path], Terrain] = read_asc) -> Checked:
+    """:func:`check` for a scenario already read: a variant of a sweep is the read document
+    with values changed, checked and compiled without reading its files again. ``digest``
+    names the scenario (default: the hash of its files); ``read_terrain`` reads a DEM."""
     if not isinstance(src.data, dict):
         return Checked([Problem(src.locations.get(()), "", "expected a mapping of sections "
                                 "(meta, region, hazards, plan, injects), got "
@@ -65,14 +74,19 @@ def check(path: str | Path) -> Checked:
     out.problems += [_locate(src, *finding) for finding in check_all(sections)]
     if out.errors or out.scenario is None:
         return out
-    terrain = _terrain(src, out.scenario, out.problems)
+    terrain = _terrain(src, out.scenario, out.problems, read_terrain)
     if out.errors:
         return out
-    out.compiled = compile_scenario(out.scenario, src.digest(), terrain)
+    out.compiled = compile_scenario(out.scenario, src.digest() if digest is None else digest,
+                                    terrain)
     out.problems += _network_checks(src, out.scenario, out.compiled)
     located = {text for _, text in crowded_shelters(out.scenario.region)}
     out.problems += [Problem(None, "hazards", note, "note") for note in out.compiled.notes
                      if note not in located]
+    if out.scenario.uncertainty is not None and not out.errors:
+        from drillsim.scenarios.variants import uncertainty_problems  # built on this module
+
+        out.problems += uncertainty_problems(src, out.scenario, read_terrain)
     if out.errors:
         out.compiled = None
     return out
@@ -86,7 +100,8 @@ def load(path: str | Path) -> Compiled:
     return result.compiled
 
 
-def _terrain(src: Source, scenario: Scenario, problems: list[Problem]) -> Terrain | None:
+def _terrain(src: Source, scenario: Scenario, problems: list[Problem],
+             read_terrain: Callable[[Path], Terrain] = read_asc) -> Terrain | None:
     """Read the scenario's DEM (relative to the file that names it), or say why not."""
     ref = scenario.region.terrain
     at = ("region", "terrain", "file")
@@ -99,11 +114,11 @@ def _terrain(src: Source, scenario: Scenario, problems: list[Problem]) -> Terrai
     location, _ = src.locate(at)
     base = Path(location.file).parent if location else Path()
     path = base / ref.file
-    if not path.is_file():
+    try:
+        terrain = read_terrain(path)
+    except (FileNotFoundError, IsADirectoryError):
         problems.append(_locate(src, at, f"terrain file not found: {path}"))
         return None
-    try:
-        terrain = read_asc(path)
     except TerrainError as exc:
         problems.append(Problem(Location(str(exc.path), exc.line, 1), "", f"terrain: {exc}"))
         return None
@@ -181,4 +196,4 @@ def _network_checks(src: Source, scenario: Scenario, compiled: Compiled) -> list
     return out
 
 
-__all__ = ["Checked", "Location", "Problem", "ScenarioError", "check", "load"]
+__all__ = ["Checked", "Location", "Problem", "ScenarioError", "check", "check_source", "load"]

@@ -1,5 +1,5 @@
 """The whole scenario: ``meta``, ``region``, ``population``, ``hazards``, ``plan``,
-``incidents``, ``injects``."""
+``incidents``, ``injects``, ``uncertainty``."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ from drillsim.scenarios.schema.incidents import Incidents
 from drillsim.scenarios.schema.plan import BaseCounterName, Plan
 from drillsim.scenarios.schema.population import Population
 from drillsim.scenarios.schema.region import Region
+from drillsim.scenarios.schema.uncertainty import Uncertainty
 
 
 class Meta(Strict):
@@ -127,6 +128,9 @@ class Scenario(Strict):
     incidents: Incidents = Field(default_factory=Incidents, description="how incidents are "
                                  "worked, and incidents that arrive at random")
     injects: Injects = Field(default_factory=Injects)
+    uncertainty: Uncertainty | None = Field(None, description="what a sweep varies: uncertain "
+                                            "parameters and the plan's options (the values "
+                                            "written elsewhere are the nominal scenario)")
 
 
 SECTIONS: dict[str, type[Strict]] = {"meta": Meta, "region": Region,
