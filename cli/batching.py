@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import (
@@ -268,3 +269,87 @@ def print_comparison(console: Console, store: Store, names: Sequence[str]) -> No
     console.print(table)
     console.print("A difference whose interval excludes 0 is coloured; McNemar's test uses "
                   "only the runs in which exactly one plan met the objective.")
+
+
+SOBOL_BASE_N = 256
+"""Base sample below which Sobol' estimates are flagged as rough (Saltelli et al. 2010 use
+N of 500 and more; bootstrap intervals shrink as 1/√N)."""
+
+
+def per_variant(objectives: Any) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """For each objective: per variant, the mean of its finite values (NaN if none) and the
+    share of runs that met it."""
+    groups: dict[tuple[str, int], list[dict[str, Any]]] = {}
+    for r in objectives.to_pylist():
+        groups.setdefault((r["objective"], r["variant"]), []).append(r)
+    n_var = 1 + max((v for _, v in groups), default=-1)
+    out: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+    for (oid, v), rows in groups.items():
+        mean, share = out.setdefault(oid, (np.full(n_var, np.nan), np.full(n_var, np.nan)))
+        x = np.array([np.nan if r["value"] is None else r["value"] for r in rows], float)
+        mean[v] = x[np.isfinite(x)].mean() if np.isfinite(x).any() else np.nan
+        share[v] = np.mean([bool(r["met"]) for r in rows])
+    return out
+
+
+def print_sweep(console: Console, store: Store, declared: Any, samples: Sequence[dict[str, Any]],
+                method: str) -> None:
+    """Each objective's probability over the whole sweep (the uncertainty averaged over), and
+    which parameter drives it: Sobol' indices for a Saltelli design, Spearman rank
+    correlations otherwise."""
+    from scipy import stats
+
+    from drillsim.analysis.batch.stats import objective_stats
+    from drillsim.analysis.scoring import wilson
+    from drillsim.scenarios.sampling import sobol_indices
+
+    objectives = store.table("objectives")
+    pooled: dict[str, list[int]] = {}
+    for o in objective_stats(objectives):
+        k, n = pooled.setdefault(o.objective, [0, 0])
+        pooled[o.objective] = [k + o.met, n + o.runs]
+    table = Table(title=f"Objectives over the sweep ({len(samples)} variants)",
+                  title_justify="left")
+    for col in ("objective", "met", "P(met)", "95 % interval"):
+        table.add_column(col)
+    for oid, (k, n) in pooled.items():
+        low, high = wilson(k, n)
+        table.add_row(escape(oid), f"{k}/{n}", f"{k / n:.0%}", f"{low:.0%} – {high:.0%}")
+    console.print(table)
+    names = [p.name for p in declared.parameters] + [o.name for o in declared.options]
+    choices = {o.name: list(o.choices) for o in declared.options}
+    done = {v for v, _ in store.done()}
+    if len(done) < len(samples):
+        console.print("sensitivity needs every variant; finish the sweep with --resume")
+        return
+    title = ("Sobol' indices: first order S1 (total ST)" if method == "saltelli"
+             else "Spearman rank correlation with each parameter")
+    sens = Table(title=title, title_justify="left")
+    for col in ("objective", "output", *names):
+        sens.add_column(col)
+    for oid, (mean, share) in per_variant(objectives).items():
+        y, label = (mean, "mean value") if np.isfinite(mean).all() else (share, "P(met)")
+        if np.ptp(y) == 0:
+            sens.add_row(escape(oid), label, *["–"] * len(names))
+            continue
+        if method == "saltelli":
+            idx = sobol_indices(declared, samples, y)
+            cells = [f"{idx[n]['S1']:.2f} ± {idx[n]['S1_conf']:.2f} ({idx[n]['ST']:.2f})"
+                     for n in names]
+        else:
+            cells = []
+            for n in names:
+                # an option's choices ranked in the order the scenario lists them
+                x = [choices[n].index(s[n]) if n in choices else float(s[n]) for s in samples]
+                rho = stats.spearmanr(x, y).statistic if len(set(x)) > 1 else float("nan")
+                cells.append(f"{rho:+.2f}")
+        sens.add_row(escape(oid), label, *cells)
+    console.print(sens)
+    base_n = len(samples) // (2 * len(names) + 2)
+    if method == "saltelli" and base_n < SOBOL_BASE_N:
+        console.print(f"[yellow]note:[/yellow] a base sample of {base_n} is small for Sobol' "
+                      f"indices (values outside 0-1 are estimator noise); use -n "
+                      f"{SOBOL_BASE_N} or more for estimates to rely on.")
+    if method != "saltelli":
+        console.print("For Sobol' indices (the share of variance each parameter explains), "
+                      "sweep with --method saltelli.")

@@ -325,6 +325,68 @@ def compare(
 
 @app.command()
 @friendly
+def sweep(
+    scenario: ScenarioArg,
+    n: Annotated[int, typer.Option("-n", help="variants to sample (saltelli: the base size "
+                                   "N, giving N·(2D+2) variants)", min=1)],
+    method: Annotated[str, typer.Option(help="lhs (Latin hypercube), sobol (quasi-random) or "
+                                        "saltelli (for Sobol' indices)")] = "lhs",
+    replicates: Annotated[int, typer.Option("--replicates", "-r", help="replicates of each "
+                                            "variant", min=1)] = 5,
+    workers: WorkersOpt = 2,
+    out_dir: Annotated[Path | None, typer.Option("--out", help="batch folder (default: "
+                                                 "runs/<scenario>-sweep)")] = None,
+    seed: Annotated[int | None, typer.Option(help="root seed of the replicates and the "
+                                             "design (default: meta.seed)", min=0)] = None,
+    scheduler: SchedulerOpt = None,
+    dask_local: DaskLocalOpt = False,
+    resume: ResumeOpt = False,
+) -> None:
+    """Sample the scenario's uncertain parameters and plan options and run each variant."""
+    import warnings
+
+    from drillsim.analysis.batch.replicate import Task
+    from drillsim.analysis.batch.store import Store
+    from drillsim.analysis.scenario_card import scenario_card
+    from drillsim.cli import batching
+    from drillsim.scenarios.sampling import METHODS, sample
+    from drillsim.scenarios.variants import Variants
+
+    if method not in METHODS:
+        raise Failure(f"--method must be one of {', '.join(METHODS)}, not {method!r}")
+    path = _scenario_path(scenario)
+    variants = Variants.of(path)
+    if not variants.names:
+        raise Failure(f"{path} declares nothing uncertain: add an `uncertainty:` section with "
+                      "parameters (distributions) or options (choices) to sweep")
+    base = variants.base()
+    root = base.default_seed if seed is None else seed
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        samples = sample(variants, n, method, root)  # type: ignore[arg-type]
+    for w in caught:
+        err.print(f"note: {w.message}", markup=False)
+    target = out_dir or Path("runs") / f"{path.stem}-sweep"
+    where = batching.Where(workers, scheduler, dask_local)
+    tasks = [Task(i, k, tuple(sorted(v.items()))) for k, v in enumerate(samples)
+             for i in range(replicates)]
+    spec = batching.spec_of("sweep", base, root, replicates, samples, False)
+    spec["method"] = method
+    err.print(f"{base.name}: {len(samples)} variants ({method}) × {replicates} replicates on "
+              f"{where.text()}, results in {target}", markup=False)
+
+    def report(store: Store) -> None:
+        batching.print_sweep(out, store, variants, samples, method)
+
+    _stored(batching, variants, tasks, spec, samples,
+            {"source": str(path.resolve()), "card": json.dumps(scenario_card(base))},
+            target, where, resume, False, root, f"{base.name} sweep", report)
+    out.print(f"results: {target / 'batch.duckdb'} (the variants table holds each variant's "
+              "values)", markup=False)
+
+
+@app.command()
+@friendly
 def rerun(
     folder: Annotated[Path, typer.Argument(help="a batch folder", show_default=False)],
     replicate: Annotated[int, typer.Option("--replicate", "-r", help="the replicate to run "

@@ -232,3 +232,36 @@ def test_compare_runs_both_plans_on_common_random_numbers(tmp_path: Path) -> Non
         reps = store.table("replicates").to_pylist()
     seeds = {(r["variant"], r["replicate"]): (r["seed_entropy"], r["spawn_key"]) for r in reps}
     assert all(seeds[(0, i)] == seeds[(1, i)] for i in range(3))
+
+
+def test_sweep_runs_each_sampled_variant_and_ranks_the_drivers(tmp_path: Path) -> None:
+    from drillsim.scenarios.examples import EXAMPLES
+
+    src = EXAMPLES[CHEM]
+    (tmp_path / "chem-park-region.yaml").write_text(
+        src.with_name("chem-park-region.yaml").read_text())
+    (tmp_path / "sweep.yaml").write_text(src.read_text() + """
+uncertainty:
+  parameters:
+    - {name: l3_delay, path: plan.levels.III.declare_delay.median,
+       dist: {uniform: [3min, 30min]}}
+  options:
+    - {name: dispatch, path: plan.dispatch.policy, choices: [nearest, severity]}
+""")
+    p = subprocess.run([DRILLSIM, "sweep", str(tmp_path / "sweep.yaml"), "-n", "3", "-r", "1",
+                        "--workers", "0", "--out", str(tmp_path / "sw")], capture_output=True,
+                       text=True, timeout=300, check=False)
+    assert p.returncode == 0, p.stderr
+    assert "Objectives over the sweep (3 variants)" in p.stdout
+    assert "Spearman rank correlation" in p.stdout
+    with Store(tmp_path / "sw", read_only=True) as store:
+        values = store.table("variants").to_pylist()
+        lags = [r["value"] for r in store.table("metrics").to_pylist()
+                if r["metric"] == "level_declaration_lag_s"]
+    delays = sorted(float(r["value"]) for r in values if r["name"] == "l3_delay")
+    assert len(delays) == 3 and all(180.0 <= d <= 1800.0 for d in delays)
+    assert sorted((d - 180.0) // 540.0 for d in delays) == [0.0, 1.0, 2.0]  # one per stratum
+    assert len(lags) == 3  # one run of each variant
+    bad = subprocess.run([DRILLSIM, "sweep", CHEM, "-n", "2"], capture_output=True,
+                         text=True, timeout=60, check=False)
+    assert bad.returncode == 2 and "declares nothing uncertain" in bad.stderr
