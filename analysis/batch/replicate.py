@@ -11,6 +11,7 @@ import json
 import math
 import time
 import traceback
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -69,8 +70,10 @@ class Settings:
 
 
 RunFn = Callable[[Compiled, Any], Any]
-_compiled: dict[tuple[tuple[str, Any], ...], Compiled] = {}
-"""This worker's compiled variants (a worker runs many replicates of few variants)."""
+_compiled: OrderedDict[tuple[tuple[str, Any], ...], Compiled] = OrderedDict()
+"""This worker's most recently used compiled variants (a worker runs the replicates of a
+variant one after another; a sweep's thousands of variants must not all stay in memory)."""
+KEEP_COMPILED = 4
 
 
 def _scalar_metrics(lf: LogFrame) -> dict[str, float]:
@@ -92,9 +95,10 @@ def run_task(scenarios: Scenarios, task: Task, settings: Settings,
     spawn_key = json.dumps(list(seed.spawn_key))
     started = time.perf_counter()
     try:
-        compiled = _compiled.get(task.values)
-        if compiled is None:
-            compiled = _compiled[task.values] = scenarios.compile(dict(task.values))
+        compiled = _compiled.pop(task.values, None) or scenarios.compile(dict(task.values))
+        _compiled[task.values] = compiled
+        while len(_compiled) > KEEP_COMPILED:
+            _compiled.popitem(last=False)
         log = (run_fn or run)(compiled, seed).log
         table = log.to_table()
         lf = LogFrame.of(table)
