@@ -8,6 +8,7 @@ from collections.abc import Callable, Generator
 
 import simpy
 
+from drillsim.agents.command import CommandPost
 from drillsim.agents.facilities import set_facility_open
 from drillsim.agents.teams import TeamAgent
 from drillsim.sim.mesa_compat import mesa
@@ -78,6 +79,29 @@ def _report(model: DrillModel, inject: Inject) -> None:
     """A reported count (e.g. 25 dead) that changes a state counter, as field reports do."""
     model.emit("drill.report", inject.id, qty=float(inject.param("value", 0.0)),
                counter=str(inject.param("counter")))
+
+
+def _command_post(model: DrillModel) -> CommandPost | None:
+    posts = model.agents_by_type.get(CommandPost, [])
+    return posts[0] if posts else None
+
+
+@inject_action("request_aid")
+def _request_aid(model: DrillModel, inject: Inject) -> None:
+    """Mutual aid requested now (a decision at the table), as a level would request it."""
+    post = _command_post(model)
+    ids = [a.id for a in model.compiled.plan.aid]
+    if post is not None and inject.target in ids:
+        post.request_aid(ids.index(inject.target), f"inject {inject.id}")
+
+
+@inject_action("issue_order")
+def _issue_order(model: DrillModel, inject: Inject) -> None:
+    """An order of the plan issued now, as a level would issue it."""
+    post = _command_post(model)
+    ids = [o.id for o in model.compiled.plan.orders]
+    if post is not None and inject.target in ids:
+        post.issue(ids.index(inject.target))
 
 
 class DrillController(mesa.Agent):

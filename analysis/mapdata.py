@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -82,6 +82,10 @@ class MapData:
     fac_y: np.ndarray
     fac_capacity: np.ndarray
     hazards: list[HazardFrames]
+    node_ids: np.ndarray = field(default_factory=lambda: np.zeros(0, str))
+    """Road nodes, where teams drive to (an older map has none)."""
+    node_x: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    node_y: np.ndarray = field(default_factory=lambda: np.zeros(0))
 
     def hazard(self, hazard_id: str) -> HazardFrames:
         """The frames of hazard ``hazard_id`` (KeyError names it)."""
@@ -113,7 +117,8 @@ def map_data(world: World, hazards: list[HazardModel], duration_s: float,
         link_y=np.column_stack([r.y_m[r.link_from], r.y_m[r.link_to]]).astype(float),
         bridge=np.asarray(r.bridge, bool), fac_kind=fac["kind"], fac_ids=fac["ids"],
         fac_names=fac["names"], fac_x=fac["x"], fac_y=fac["y"], fac_capacity=fac["capacity"],
-        hazards=[hazard_frames(h, times, zx, zy, bounds, grid_cells) for h in drawn])
+        hazards=[hazard_frames(h, times, zx, zy, bounds, grid_cells) for h in drawn],
+        node_ids=_text(r.ids), node_x=np.asarray(r.x_m, float), node_y=np.asarray(r.y_m, float))
 
 
 def frame_times(duration_s: float, every_s: float, max_frames: int) -> np.ndarray:
@@ -200,8 +205,8 @@ def _bounds(world: World, fac_x: np.ndarray, fac_y: np.ndarray
 # -- the file -----------------------------------------------------------------------------------
 
 _ARRAYS = ("zone_x", "zone_y", "zone_pop", "link_x", "link_y", "bridge", "fac_x", "fac_y",
-           "fac_capacity")
-_TEXTS = ("zone_ids", "zone_names", "link_ids", "fac_kind", "fac_ids", "fac_names")
+           "fac_capacity", "node_x", "node_y")
+_TEXTS = ("zone_ids", "zone_names", "link_ids", "fac_kind", "fac_ids", "fac_names", "node_ids")
 _HAZARD_ARRAYS = ("times_s", "zone_values", "grid")
 
 
@@ -227,15 +232,16 @@ def read_map(path: Path) -> MapData:
         meta = json.loads(str(z["meta"]))
         if meta.get("format") != FORMAT:
             raise ValueError(f"{path} is not a drillsim map ({meta.get('format')!r})")
-        arrays = {k: z[k] for k in _ARRAYS}
+        arrays = {k: z[k] for k in _ARRAYS if k in z}
         hazards = [HazardFrames(
             id=h["id"], kind=h["kind"], measure=h["measure"],
             grid_extent=_four(h["grid_extent"]),
             levels=None if h["levels"] is None else tuple(h["levels"]),
             **{k: z[f"hazard{i}_{k}"] for k in _HAZARD_ARRAYS})
             for i, h in enumerate(meta["hazards"])]
-    return MapData(bounds=_four(meta["bounds"]), **{k: _text(meta[k]) for k in _TEXTS},
-                   **arrays, hazards=hazards)
+    return MapData(bounds=_four(meta["bounds"]),
+                   **{k: _text(meta[k]) for k in _TEXTS if k in meta}, **arrays,
+                   hazards=hazards)
 
 
 def _four(values: list[float]) -> tuple[float, float, float, float]:

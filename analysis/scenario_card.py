@@ -57,6 +57,7 @@ def scenario_card(c: Compiled) -> dict[str, Any]:
         "name": c.name,
         "description": c.description,
         "drill_type": c.drill_type,
+        "unscripted": c.unscripted,
         "start": c.start,
         "duration_s": c.duration_s,
         "digest": c.digest,
@@ -91,6 +92,8 @@ def scenario_card(c: Compiled) -> dict[str, Any]:
                      "message": i.message, "hidden": i.hidden,
                      "expected_actions": list(i.expected_actions)}
                     for i in sorted(c.injects, key=lambda i: i.at_s)],
+        "decisions": [{"id": d.id, "at_s": d.at_s, "question": d.question,
+                       "options": [o.label for o in d.options]} for d in c.decisions],
         "level_names": list(LEVEL_NAMES),
         "notes": list(c.notes),
     }

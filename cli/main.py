@@ -171,7 +171,7 @@ def run(
     target = out_dir or Path("runs") / f"{path.stem}-seed{used}"
     target.mkdir(parents=True, exist_ok=True)  # fail now, not after a long run
     with outputs.run_progress(err, f"{compiled.name} (seed {used})") as progress:
-        result = outputs.run_and_write(compiled, used, target, every, progress)
+        result = outputs.run_and_write(compiled, used, target, every, progress, source=path)
     outputs.print_summary(out, result)
 
 

@@ -50,8 +50,9 @@ def write_starter(path: Path) -> Path:
     return dem
 
 
-def run_and_write(compiled: Compiled, seed: int, folder: Path, every_s: float,
-                  progress: Callable[[float], None] | None = None) -> RunOutputs:
+def run_and_write(compiled: Compiled, seed: Any, folder: Path, every_s: float,
+                  progress: Callable[[float], None] | None = None,
+                  source: Path | None = None) -> RunOutputs:
     from drillsim.analysis.plots.chemical import write_chemical_figures
     from drillsim.analysis.plots.evacuation import write_evacuation_figures
     from drillsim.analysis.plots.flood import write_flood_figures
@@ -59,8 +60,10 @@ def run_and_write(compiled: Compiled, seed: int, folder: Path, every_s: float,
     from drillsim.analysis.plots.response import write_response_figures
 
     result = run(compiled, seed, progress=progress)
-    outputs = write_run(result.log, folder, compiled.plan.objectives, every_s,
-                        card=scenario_card(compiled))
+    card = scenario_card(compiled)
+    if source is not None:  # where a replay finds the scenario to run decision points
+        card["source"] = str(source.resolve())
+    outputs = write_run(result.log, folder, compiled.plan.objectives, every_s, card=card)
     write_map_snapshot(compiled, result, folder)
     outputs.figures = write_flood_figures(compiled.world, result.hazards, folder)
     outputs.figures += write_quake_figures(result.log, compiled.world, folder)

@@ -27,9 +27,24 @@ def check_injects(injects: Injects, region: Region | None, plan: Plan | None,
     links = {lk.id for lk in region.roads.links} if region else None
     fac = facility_ids(region) if region else None
     teams = {t.id for t in plan.teams} if plan else None
+    aid = {a.id for a in plan.mutual_aid} if plan else None
+    orders = {o.id for o in plan.orders} if plan else None
     entries = [(("injects", "scripted", i), x) for i, x in enumerate(injects.scripted)]
     entries += [(("injects", "random", "pool", i), x) for i, x in enumerate(pool)]
+    yield from dupes(injects.decisions, ("injects", "decisions"), "decision", {})
+    for k, d in enumerate(injects.decisions):
+        here = ("injects", "decisions", k)
+        yield from past_end(d.at, meta, (*here, "at"), "the decision")
+        yield from dupes(d.options, (*here, "options"), "option", {})
+        for j, o in enumerate(d.options):
+            yield from dupes(o.actions, (*here, "options", j, "actions"), "inject", seen)
+            entries += [((*here, "options", j, "actions", n), a)
+                        for n, a in enumerate(o.actions)]
     for at, inj in entries:
+        if hasattr(inj, "aid") and aid is not None:
+            yield from missing(inj.aid, aid, "mutual aid", (*at, "aid"))
+        if hasattr(inj, "order") and orders is not None:
+            yield from missing(inj.order, orders, "order", (*at, "order"))
         if at[1] == "scripted" and inj.at is None:
             yield (*at, "at"), "a scripted inject needs 'at' (when it fires)"
         if inj.at is not None:

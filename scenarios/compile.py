@@ -53,6 +53,8 @@ def compile_scenario(scenario: Scenario, digest: str = "",
         hazards=tuple(_hazard(h, scenario.meta.duration, scenario.meta.start)
                       for h in scenario.hazards),
         injects=tuple(_inject(i) for i in scenario.injects.scripted),
+        decisions=tuple(_decision(d) for d in scenario.injects.decisions),
+        unscripted=scenario.meta.unscripted,
         random_injects=_random_injects(scenario),
         installers=(install_response,),
         start=scenario.meta.start.isoformat(),
@@ -328,7 +330,8 @@ def _hazard(h: Any, scenario_s: float, start: datetime) -> HazardSpec:
 
 
 def _inject(i: Any) -> ep.Inject:
-    target = getattr(i, "link", None) or getattr(i, "facility", None) or getattr(i, "team", "")
+    target = (getattr(i, "link", None) or getattr(i, "facility", None)
+              or getattr(i, "team", None) or getattr(i, "aid", None) or getattr(i, "order", ""))
     params: dict[str, Any] = {}
     if i.action == "delay_team":
         params["delay_s"] = i.delay
@@ -342,6 +345,12 @@ def _inject(i: Any) -> ep.Inject:
     return ep.Inject(id=i.id, action=i.action, at_s=i.at or 0.0, target=target or "",
                      message=i.message, hidden=i.hidden, params=tuple(sorted(params.items())),
                      expected_actions=tuple(i.expected_actions))
+
+
+def _decision(d: Any) -> ep.Decision:
+    return ep.Decision(id=d.id, at_s=d.at, question=d.question, options=tuple(
+        ep.DecisionOption(id=o.id, label=o.label, played=o.played, injects=tuple(
+            replace(_inject(a), at_s=d.at) for a in o.actions)) for o in d.options))
 
 
 def _random_injects(s: Scenario) -> ep.RandomInjects:

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from drillsim.sim.behaviour import Behaviour
 from drillsim.sim.hazards import HazardSpec
-from drillsim.sim.plan import Arrivals, Inject, Plan, RandomInjects
+from drillsim.sim.plan import Arrivals, Decision, Inject, Plan, RandomInjects
 from drillsim.sim.world import World
 
 if TYPE_CHECKING:
@@ -38,6 +38,10 @@ class Compiled:
     notes: tuple[str, ...] = ()
     description: str = ""
     """What the scenario is about, in the author's words (for reports)."""
+    decisions: tuple[Decision, ...] = ()
+    """Decision points of a tabletop exercise (the replay runs each option)."""
+    unscripted: bool = False
+    """A double-blind drill: the players' view hides what they would not know."""
     behaviour: Behaviour = field(default_factory=Behaviour)
     """How residents behave (warning channels, decisions, movement settings)."""
     arrivals: tuple[Arrivals, ...] = ()

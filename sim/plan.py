@@ -285,6 +285,27 @@ class Inject:
 
 
 @dataclass(frozen=True)
+class DecisionOption:
+    """One answer to a decision point: its actions happen at the decision's time (none: the
+    plan as it stands). ``played`` marks the option the run itself followed."""
+
+    id: str
+    label: str
+    played: bool = False
+    injects: tuple[Inject, ...] = ()
+
+
+@dataclass(frozen=True)
+class Decision:
+    """A decision point of a tabletop exercise: a question at ``at_s`` and its options."""
+
+    id: str
+    at_s: float
+    question: str
+    options: tuple[DecisionOption, ...] = ()
+
+
+@dataclass(frozen=True)
 class RandomInjects:
     """For unscripted drills: ``count`` injects drawn without replacement from ``pool``, each at
     a uniform time in ``window_s``."""

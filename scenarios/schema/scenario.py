@@ -88,8 +88,61 @@ class AftershockInject(InjectBase):
     depth_km: Positive | None = Field(None, description="default: the mainshock's depth")
 
 
+class RequestAidInject(InjectBase):
+    """Mutual aid of the plan requested now, whatever the response level (a decision taken
+    at the table, or an order from above)."""
+
+    action: Literal["request_aid"]
+    aid: Id = Field(description="a mutual-aid arrangement of the plan")
+
+
+class IssueOrderInject(InjectBase):
+    """An order of the plan issued now, whatever the response level."""
+
+    action: Literal["issue_order"]
+    order: Id = Field(description="an order of the plan")
+
+
 Inject = Annotated[MessageInject | LinkInject | FacilityInject | DelayTeamInject | ReportInject
-                   | AftershockInject, Field(discriminator="action")]
+                   | AftershockInject | RequestAidInject | IssueOrderInject,
+                   Field(discriminator="action")]
+
+
+class DecisionOption(Strict):
+    """An answer the players may give; its actions (injects; their ``at`` is the decision's)
+    change the run from the decision on. No actions: the plan as it stands."""
+
+    id: Id
+    label: str = Field(min_length=1)
+    played: bool = Field(False, description="the option this run follows (default: the "
+                         "first without actions)")
+    actions: list[Inject] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _played_is_the_plan(self) -> DecisionOption:
+        if self.played and self.actions:
+            raise ValueError("the option played is the run as the plan plays it: it takes no "
+                             "actions")
+        return self
+
+
+class Decision(Strict):
+    """A decision point: the replay stops here, asks the question and shows what each option
+    would have changed."""
+
+    id: Id
+    at: Duration
+    question: str = Field(min_length=1)
+    options: list[DecisionOption] = Field(min_length=2)
+
+    @model_validator(mode="after")
+    def _one_played(self) -> Decision:
+        if sum(o.played for o in self.options) > 1:
+            raise ValueError("at most one option is the one played")
+        if not any(o.played or not o.actions for o in self.options):
+            raise ValueError("one option must be the run as played: mark it 'played: true' "
+                             "or give it no actions")
+        return self
 
 
 class RandomInjects(Strict):
@@ -113,6 +166,8 @@ class RandomInjects(Strict):
 class Injects(Strict):
     scripted: list[Inject] = Field(default_factory=list)
     random: RandomInjects | None = None
+    decisions: list[Decision] = Field(default_factory=list, description="decision points of "
+                                      "a tabletop exercise")
 
 
 class Scenario(Strict):
