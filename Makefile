@@ -61,10 +61,11 @@ test: lint $(CHROMIUM)
 test-all: lint $(CHROMIUM)
 	$(BIN)/python -m pytest -q
 
-bench: $(STAMP)
+bench: $(STAMP) $(CHROMIUM)
 	$(BIN)/python -m bench.evacuation
 	$(BIN)/python -m bench --repeat 3
 	$(BIN)/python -m bench.batch --n 200
+	$(BIN)/python -m bench.replay_page
 
 clean:
 	rm -rf $(VENV) runs .pytest_cache .ruff_cache build *.egg-info

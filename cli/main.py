@@ -436,6 +436,51 @@ def rerun(
 
 @app.command()
 @friendly
+def replay(
+    folder: Annotated[Path, typer.Argument(help="a run folder (from `drillsim run`)",
+                                           show_default=False)],
+    out_file: Annotated[Path | None, typer.Option("--out", help="where to write the page "
+                                                  "(default: FOLDER/replay.html)")] = None,
+    scenario: Annotated[Path | None, typer.Option(help="the run's scenario file, for its "
+                                                  "decision points (default: the one the "
+                                                  "run recorded)")] = None,
+    serve: Annotated[bool, typer.Option("--serve", help="also serve the page on "
+                                        "127.0.0.1 until Ctrl-C")] = False,
+    port: Annotated[int, typer.Option(help="port for --serve (0: any free one)", min=0,
+                                      max=65535)] = 8765,
+    tui: Annotated[bool, typer.Option("--tui", help="replay in the terminal instead: clock, "
+                                      "events and objective tiles")] = False,
+    view: Annotated[str, typer.Option(help="--tui view: facilitator or player")] = "facilitator",
+    speed: Annotated[float, typer.Option(help="--tui speed, simulated minutes per second",
+                                         min=0.01)] = 5.0,
+) -> None:
+    """Replay a run for a tabletop exercise: a self-contained page (or the terminal) with
+    the map, the clock, injects, objective tiles and decision points."""
+    from drillsim.cli import replay as rp
+
+    if view not in ("facilitator", "player"):
+        raise Failure(f"--view must be facilitator or player, not {view!r}")
+    try:  # each decision option other than the one played is a run: say which
+        data = rp.build(folder, scenario,
+                        lambda text: err.print(f"running {text}", markup=False))
+    except rp.ReplayError as exc:
+        raise Failure(str(exc)) from None
+    if tui:
+        from drillsim.cli.replay_tui import replay_tui
+
+        replay_tui(data, out, speed_min_per_s=speed, view=view)
+        return
+    target = out_file or folder / "replay.html"
+    target.write_text(rp.page(data), encoding="utf-8")
+    out.print(f"wrote {target} ({target.stat().st_size / 1e6:.1f} MB; opens offline)",
+              markup=False)
+    if serve:
+        rp.serve(target, port, lambda url: out.print(f"serving on {url} (127.0.0.1 only; "
+                                                     "Ctrl-C stops)", markup=False))
+
+
+@app.command()
+@friendly
 def new(
     file: Annotated[Path, typer.Argument(help="where to write the starter scenario")] = Path(
         "scenario.yaml"),

@@ -236,7 +236,8 @@ def replay_data(folder: Path) -> dict[str, Any]:
                  "unscripted": bool(card.get("unscripted", False)),
                  "seed": summary.get("seed", {}).get("entropy"),
                  "drill_type": card.get("drill_type", ""),
-                 "hazard_text": [_hazard_line(h) for h in card.get("hazards", [])]},
+                 "hazard_text": [_hazard_line(h) for h in card.get("hazards", [])
+                                 if h.get("kind") != "none"]},
         "region": {
             "bounds": [float(x0), float(x1), float(y0), float(y1)],
             "zones": {"id": list(map(str, md.zone_ids)), "name": list(map(str, md.zone_names)),
@@ -261,7 +262,12 @@ def replay_data(folder: Path) -> dict[str, Any]:
     }
 
 
+INTERNAL = frozenset({"model", "horizon_s", "scenario_s", "start_hour"})
+"""Hazard parameters the engine derives; the facilitator is shown what the author wrote."""
+
+
 def _hazard_line(h: dict[str, Any]) -> str:
-    params = ", ".join(f"{k} {v}" for k, v in h.get("params", {}).items())
+    params = ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in h.get("params", {}).items()
+                       if k not in INTERNAL)
     return f"{h['kind']} '{h['id']}' from {fmt.elapsed(h.get('start_s', 0.0))}" + (
         f": {params}" if params else "")

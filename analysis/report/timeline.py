@@ -50,8 +50,8 @@ def _hazards(lf: LogFrame) -> list[Moment]:
     shaken = set(lf.actor[shocks].tolist())
     for r in lf.where("hazard.onset"):
         d = lf.data(r)
-        if lf.actor[r] in shaken:
-            continue  # its first shock says it
+        if lf.actor[r] in shaken or d.get("hazard_kind") == "none":
+            continue  # its first shock says it; "none" is no hazard at all
         cause = f", set off by {d['cause']}" if d.get("cause") else ""
         out.append(Moment(lf.t_s[r], "hazard",
                           f"{d.get('hazard_kind', 'hazard').capitalize()} '{lf.actor[r]}' "
@@ -75,8 +75,10 @@ def _hazards(lf: LogFrame) -> list[Moment]:
         by = lf.data(r).get("by")
         out.append(Moment(lf.t_s[r], "command", f"Release '{lf.actor[r]}' stopped at its "
                           f"source{' by ' + by if by else ''}", int(r)))
+    nothing = {lf.actor[r] for r in lf.where("hazard.onset")
+               if lf.data(r).get("hazard_kind") == "none"}
     out += [Moment(lf.t_s[r], "hazard", f"Hazard '{lf.actor[r]}' ends", int(r))
-            for r in lf.where("hazard.end")]
+            for r in lf.where("hazard.end") if lf.actor[r] not in nothing]
     return out
 
 
