@@ -63,3 +63,35 @@ def test_replay_command_and_terminal_view(chem_run: Path, tmp_path: Path) -> Non
                          timeout=60, check=False)
     assert bad.returncode == 2 and "lacks summary.json" in bad.stderr
     assert "Traceback" not in bad.stderr
+
+
+def test_real_replay_in_the_browser_pauses_and_shows_a_decision(chem_run: Path,
+                                                                 tmp_path: Path) -> None:
+    """The chemical example's page: play stops at the first inject (T+0:05), then at the
+    decision point (T+0:20); choosing 'call the hazmat teams now' shows that option's
+    outcome beside the run as played."""
+    from browser import headless_page
+
+    from drillsim.scenarios.examples import EXAMPLES
+
+    data = build(chem_run, EXAMPLES["chemical-park-chlorine"])
+    path = tmp_path / "replay.html"
+    path.write_text(page(data), encoding="utf-8")
+    with headless_page() as tab:
+        p = tab.page
+        p.set_viewport_size({"width": 1400, "height": 900})
+        p.goto(path.as_uri())
+        p.evaluate("window.__replay.setSpeed(5); window.__replay.play()")
+        p.wait_for_function("!window.__replay.state().playing", timeout=20_000)
+        assert p.evaluate("window.__replay.state().t_s") == 300  # inject CH-01
+        assert p.locator("text=chlorine alarm at tank T-3").first.is_visible()
+        p.evaluate("window.__replay.play()")
+        p.wait_for_function("!window.__replay.state().playing", timeout=20_000)
+        assert p.evaluate("window.__replay.state().t_s") == 1200  # the decision point
+        p.locator("text=Call the city hazmat teams now").first.click()
+        (decision,) = data["decisions"]
+        call = next(o for o in decision["options"] if o["id"] == "call-now")
+        want = next(o for o in call["objectives"] if o["id"] == "hazmat-reinforced")
+        assert p.locator(f"text={want['value']}").first.is_visible()
+        p.screenshot(path=str(tmp_path / "decision.png"))
+        assert not tab.blocked and not tab.console_errors
