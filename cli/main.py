@@ -522,6 +522,52 @@ def generate_city(
     out.print(f"wrote {output}: {stats}", markup=False)
 
 
+@app.command("import-osm")
+@friendly
+def import_osm(
+    extract: Annotated[Path, typer.Argument(help="OpenStreetMap extract (.osm.pbf or .osm XML)",
+                                            show_default=False)],
+    output: Annotated[Path, typer.Option("--out", "-o", help="region file to write (a map "
+                                         "is written beside it as .png)")] = Path(
+        "region.yaml"),
+    bbox: Annotated[str | None, typer.Option(help="west,south,east,north in degrees")] = None,
+    zones: Annotated[str, typer.Option(help="grid, admin (administrative boundaries) or "
+                                       "auto")] = "auto",
+    cell: Annotated[float, typer.Option(help="grid cell side, m", min=50.0)] = 500.0,
+    floor_area: Annotated[float, typer.Option(help="residential floor area per person, m²",
+                                              min=1.0)] = 41.8,
+    population: Annotated[Path | None, typer.Option(help="CSV of zone,population to use "
+                                                    "instead of the building estimate")] = None,
+    dem: Annotated[Path | None, typer.Option(help="GeoTIFF of ground elevation")] = None,
+    force: Annotated[bool, typer.Option("--force", help="overwrite an existing file")] = False,
+) -> None:
+    """Build a scenario's region from an OpenStreetMap extract, offline."""
+    from drillsim.scenarios import osm
+
+    if output.exists() and not force:
+        raise Failure(f"{output} exists; choose another name or pass --force")
+    if zones not in ("grid", "admin", "auto"):
+        raise Failure(f"--zones must be grid, admin or auto, not {zones!r}")
+    try:
+        box = tuple(float(v) for v in bbox.split(",")) if bbox else None
+    except ValueError:
+        box = ()
+    if box is not None and len(box) != 4:
+        raise Failure("--bbox takes four numbers: west,south,east,north in degrees")
+    try:
+        options = osm.ImportOptions(
+            bbox=box, zones=zones, cell_m=cell, floor_area_m2_per_person=floor_area,  # type: ignore[arg-type]
+            population_csv=population, dem=osm.read_geotiff(dem) if dem else None)
+        result = osm.import_osm(extract, options)
+    except osm.OsmError as exc:
+        raise Failure(str(exc)) from None
+    osm.write_region(result, output, extract.name)
+    osm.write_map(result, output.with_suffix(".png"))
+    for line in osm.report_lines(result, extract.name):
+        out.print(line, markup=False)
+    out.print(f"wrote {output} and {output.with_suffix('.png')}", markup=False)
+
+
 def main() -> None:
     app()
 

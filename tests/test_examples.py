@@ -11,8 +11,9 @@ from drillsim.scenarios import check
 from drillsim.scenarios.examples import EXAMPLES
 
 
-def test_there_are_three_examples() -> None:
-    assert set(EXAMPLES) == {"riverside-flood", "city-earthquake", "chemical-park-chlorine"}
+def test_the_bundled_examples() -> None:
+    assert set(EXAMPLES) == {"riverside-flood", "city-earthquake", "chemical-park-chlorine",
+                             "helsinki-quake-chlorine"}
 
 
 @pytest.mark.parametrize("name", sorted(EXAMPLES))

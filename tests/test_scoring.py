@@ -150,7 +150,7 @@ def test_an_objective_that_fails_midway_is_decided_when_it_fails() -> None:
 
 
 @pytest.mark.parametrize("name", ["city-earthquake", "riverside-flood",
-                                  "chemical-park-chlorine"])
+                                  "chemical-park-chlorine", "helsinki-quake-chlorine"])
 def test_every_example_gets_a_scorecard(name: str) -> None:
     from builders import example, example_run
 
@@ -189,7 +189,7 @@ def test_relief_stocks_for_one_percent_of_residents_is_expressible() -> None:
 
 @pytest.mark.slow
 @pytest.mark.parametrize("name", ["city-earthquake", "riverside-flood",
-                                  "chemical-park-chlorine"])
+                                  "chemical-park-chlorine", "helsinki-quake-chlorine"])
 def test_every_example_fails_some_objective_in_some_runs(name: str) -> None:
     """A plan that always passes teaches nothing: over seeds 1-4 each example misses at least
     one objective in some run and meets at least one in some run."""
