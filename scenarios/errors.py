@@ -48,7 +48,10 @@ def suggest_key(root: type[BaseModel], key: str, siblings: set[str]) -> str:
         names = _field_names(model)
         if siblings and siblings <= names:
             candidates |= names
-    close = difflib.get_close_matches(key, sorted(candidates - siblings), n=1, cutoff=0.6)
+    # never the key itself: a key valid elsewhere (a parameter's 'dist' on an option) is
+    # not a typo of itself
+    close = difflib.get_close_matches(key, sorted(candidates - siblings - {key}), n=1,
+                                      cutoff=0.6)
     return f" (did you mean '{close[0]}'?)" if close else ""
 
 
