@@ -102,9 +102,10 @@ def test_generate_city(tmp_path: Path) -> None:
 def test_examples_are_listed_and_validate() -> None:
     p = cli("examples")
     names = [line.split()[0] for line in p.stdout.splitlines()]
-    assert names == ["chemical-park-chlorine", "city-earthquake", "riverside-flood"]
+    assert names == ["chemical-park-chlorine", "city-earthquake", "helsinki-quake-chlorine",
+                     "riverside-flood"]
     v = cli("validate", *names)
-    assert v.returncode == 0 and v.stdout.count(": valid") == 3
+    assert v.returncode == 0 and v.stdout.count(": valid") == 4
 
 
 @pytest.mark.parametrize(("args", "phrase"), [
