@@ -4,12 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt
-from matplotlib.collections import LineCollection
-
 from drillsim.scenarios.osm.build import ImportResult
 from drillsim.scenarios.synth import dump_yaml
 
@@ -45,47 +39,14 @@ def write_region(result: ImportResult, path: Path, source: str) -> None:
                     + dump_yaml(result.region), encoding="utf-8")
 
 
-CLASS_STYLE = {"motorway": (2.2, "#b2182b"), "trunk": (2.0, "#d6604d"),
-               "primary": (1.8, "#f4a582"), "secondary": (1.4, "#92c5de"),
-               "tertiary": (1.2, "#4393c3")}
-
-
 def write_map(result: ImportResult, path: Path) -> None:
     """Roads by class, zones shaded by residents, shelters, hospitals and fire stations."""
-    fig, ax = plt.subplots(figsize=(9, 9))
-    zones = {z["id"]: z for z in result.region["zones"]}
-    top = max(z["population"] for z in zones.values())
-    for zid, geom in result.zone_shapes.items():
-        for part in getattr(geom, "geoms", [geom]):
-            x, y = part.exterior.xy
-            ax.fill(x, y, color="#fdae61", alpha=0.1 + 0.5 * zones[zid]["population"] / top,
-                    lw=0.4, ec="#a6611a")
-    nodes = {n["id"]: (n["x"], n["y"]) for n in result.region["roads"]["nodes"]}
-    for klass in ("other", *reversed(CLASS_STYLE)):
-        segs = [(nodes[lk["from"]], nodes[lk["to"]]) for lk in result.region["roads"]["links"]
-                if result.roads.classes.get(lk["id"]) == klass
-                or (klass == "other" and result.roads.classes.get(lk["id"]) not in CLASS_STYLE)]
-        if not segs:
-            continue
-        width, colour = CLASS_STYLE.get(klass, (0.6, "#777777"))
-        ax.add_collection(LineCollection(segs, linewidths=width, colors=colour,
-                                         label=f"{klass} roads ({len(segs)})"))
-    for key, marker, colour, label in (("shelters", "s", "#1a9641", "shelter"),
-                                       ("hospitals", "P", "#d7191c", "hospital"),
-                                       ("stations", "^", "#2c7bb6", "fire station")):
-        items = result.region[key]
-        if items:
-            ax.scatter([nodes[i["node"]][0] for i in items], [nodes[i["node"]][1] for i in items],
-                       marker=marker, s=60, c=colour, edgecolors="k", zorder=5,
-                       label=f"{label} ({len(items)})")
+    from drillsim.analysis.plots import save_figure
+    from drillsim.analysis.plots.region_import import import_map
+
+    outlines = {zid: [tuple(part.exterior.xy) for part in getattr(geom, "geoms", [geom])]
+                for zid, geom in result.zone_shapes.items()}
     c = result.counts
-    ax.set_title(f"{result.region['name']}: {c['zones']} zones, {c['residents']:,} residents, "
-                 f"{c['road links']} road links, {c['shelters']} shelters")
-    ax.set_xlabel("x (m east)")
-    ax.set_ylabel("y (m north)")
-    ax.set_aspect("equal")
-    ax.autoscale()
-    ax.legend(loc="upper left", fontsize=8)
-    fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
+    title = (f"{result.region['name']}: {c['zones']} zones, {c['residents']:,} residents, "
+             f"{c['road links']} road links, {c['shelters']} shelters")
+    save_figure(import_map(result.region, result.roads.classes, outlines, title), path)
