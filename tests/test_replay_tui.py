@@ -197,7 +197,10 @@ def test_keys_from_a_terminal() -> None:
 # -- on a terminal -------------------------------------------------------------------------------
 
 SCRIPT = """\
-import json, sys
+import json, signal, sys
+# A shell that starts the test suite in the background makes its children ignore Ctrl-C;
+# a person at a terminal does not: restore the default so the interrupt test means that.
+signal.signal(signal.SIGINT, signal.default_int_handler)
 from rich.console import Console
 from drillsim.cli.replay_tui import replay_tui
 with open(sys.argv[1], encoding="utf-8") as f:
