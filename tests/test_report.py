@@ -169,6 +169,22 @@ def test_batch_report_gives_probabilities_with_wilson_intervals(chem_run: Path,
     assert f"{100 * low:.0f} % – {100 * high:.0f} %" in page
 
 
+def test_batch_findings_need_enough_runs_to_call_an_objective_reliable() -> None:
+    from drillsim.analysis.report.findings import batch_findings
+
+    def view(oid: str, k: int, n: int) -> dict:
+        low, high = wilson(k, n)
+        return {"id": oid, "text": "", "metric": "first_order_time_s", "capability": "c",
+                "probability": k / n, "low": low, "high": high, "runs": n, "met": k}
+
+    strengths, areas = batch_findings([view("sure", 60, 60), view("few", 6, 6),
+                                       view("half", 4, 6), view("bad", 1, 6)])
+    assert [f.objective for f in strengths] == ["sure", "few"]
+    assert strengths[1].detail.endswith("more runs would confirm it.")
+    assert [f.objective for f in areas] == ["bad", "half"]
+    assert areas[1].detail.startswith("Not reliable")
+
+
 def test_reports_refuse_what_they_cannot_read(tmp_path: Path) -> None:
     with pytest.raises(ReportError, match="holds no run folders"):
         write_report(tmp_path)
@@ -176,3 +192,21 @@ def test_reports_refuse_what_they_cannot_read(tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert "is not a folder" in result.output
     assert "Traceback" not in result.output
+
+
+def test_a_folder_without_card_or_map_still_gets_its_report(chem_run: Path,
+                                                          tmp_path: Path) -> None:
+    """Folders written before runs kept a scenario card and a map snapshot: the report says
+    what it lacks instead of failing."""
+    folder = tmp_path / "old"
+    folder.mkdir()
+    for f in ("summary.json", "events.parquet"):
+        (folder / f).write_bytes((chem_run / f).read_bytes())
+    page = write_report(folder).read_text(encoding="utf-8")
+    assert "has no map snapshot" in page and "has no scenario card" in page
+    assert '<section id="timeline"' in page and 'id="fig-map"' not in page
+    batch = tmp_path / "batch"
+    (batch / "one").mkdir(parents=True)
+    for f in ("summary.json", "events.parquet"):
+        (batch / "one" / f).write_bytes((chem_run / f).read_bytes())
+    assert "batch of 1 runs" in write_report(batch).read_text(encoding="utf-8")

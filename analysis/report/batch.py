@@ -25,7 +25,7 @@ from drillsim.analysis.report.findings import (
     batch_findings,
     improvement_plan,
 )
-from drillsim.analysis.report.run import ReportError, is_run_folder
+from drillsim.analysis.report.run import ReportError, is_run_folder, with_defaults
 from drillsim.analysis.runio import read_json
 from drillsim.analysis.scoring import GRADE_RULE, GRADES, batch_table
 
@@ -110,7 +110,7 @@ def from_store(folder: Path, variant: int = 0) -> BatchRuns:
         by_rep.setdefault(o["replicate"], []).append({
             "id": o["objective"], "text": d.get("text", ""), "metric": o["metric"],
             "capability": o["capability"], "weight": d.get("weight", 1.0),
-            "op": d.get("op", ">="), "threshold": d.get("threshold", 0.0),
+            "op": d.get("op"), "threshold": d.get("threshold"),
             "unit": SCALARS[o["metric"]].unit if o["metric"] in SCALARS else "",
             "value": o["value"], "met": o["met"]})
     by_grade: dict[int, dict[str, str]] = {}
@@ -135,7 +135,7 @@ def load_batch(folder: Path) -> BatchRuns:
 
 def batch_context(folder: Path) -> dict[str, Any]:
     b = load_batch(folder)
-    rows, card = b.rows, b.card
+    rows, card = b.rows, with_defaults(b.card)
     first = rows[0]
     ids = [r["id"] for r in first]
     met = np.array([[bool(r["met"]) for r in rr] for rr in rows], bool).reshape(len(rows), -1)
@@ -150,7 +150,9 @@ def batch_context(folder: Path) -> dict[str, Any]:
             **{k: r.get(k) for k in ("id", "text", "metric", "capability", "weight", "op",
                                      "threshold", "unit")},
             "met": bo.met, "runs": bo.runs, "probability": bo.probability, "low": bo.low,
-            "high": bo.high, "target_text": fmt.target(r["op"], r["threshold"], unit),
+            "high": bo.high,
+            "target_text": (fmt.target(r["op"], r["threshold"], unit) if r.get("op")
+                            else "—"),  # a store written before batches kept the card
             "median_text": fmt.value(float(np.median(finite)), unit) if len(finite) else "—",
             "range_text": (f"{fmt.value(bo.quantiles[0], unit)} – "
                            f"{fmt.value(bo.quantiles[-1], unit)}" if bo.quantiles else "—"),

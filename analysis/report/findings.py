@@ -8,9 +8,10 @@ objectives' scores; the owner and due date are left blank for the exercise plann
 
 A *strength* is an objective met by a comfortable margin (at least
 :data:`~drillsim.analysis.scoring.COMFORTABLE`), or over a batch, met in nearly every run (the
-Wilson interval's lower end at least :data:`RELIABLE`). An *area for improvement* is an
-objective missed (a batch: met in fewer than :data:`UNRELIABLE` of the runs) or met only by a
-narrow margin; the recommendation names the part of the plan that the objective's metric
+Wilson interval's lower end at least :data:`RELIABLE`, or the share itself when the batch is
+too small for the interval to say so, with a note that more runs would confirm it). An *area
+for improvement* is an objective missed (a batch: met in fewer than :data:`UNRELIABLE` of the
+runs, or not reliably) or met only by a narrow margin; the recommendation names the part of the plan that the objective's metric
 measures, so the planners know where to look.
 """
 
@@ -139,6 +140,9 @@ def batch_findings(objectives: list[dict[str, Any]]) -> tuple[list[Finding], lis
                 "title": _title(o)}
         if low >= RELIABLE:
             strengths.append(Finding(**base, detail=f"Met in {ci}.", severity=-low))
+        elif p >= RELIABLE:  # met nearly always, but too few runs to be sure of it
+            strengths.append(Finding(**base, detail=f"Met in {ci}; more runs would confirm "
+                                     "it.", severity=-low))
         elif p < UNRELIABLE:
             areas.append(Finding(**base, detail=f"Met in only {ci}.",
                                  recommendation=recommendation(o["metric"]),

@@ -28,6 +28,16 @@ class ReportError(Exception):
     """A folder that cannot be reported on, with the reason in one sentence."""
 
 
+CARD_DEFAULTS: dict[str, Any] = {"name": "", "description": "", "drill_type": "", "start": "",
+                                 "digest": "", "region": None, "plan": None, "hazards": [],
+                                 "objectives": [], "notes": []}
+"""What a report reads from a scenario card, for folders written before runs kept one."""
+
+
+def with_defaults(card: dict[str, Any]) -> dict[str, Any]:
+    return {**CARD_DEFAULTS, **card}
+
+
 def is_run_folder(folder: Path) -> bool:
     return all((folder / f).is_file() for f in RUN_FILES)
 
@@ -94,7 +104,7 @@ def run_context(folder: Path, map_times_s: list[float] | None = None) -> dict[st
                           "(written by `drillsim run`)")
     summary = read_json(folder / "summary.json")
     card_file = folder / "scenario.json"
-    card = read_json(card_file) if card_file.is_file() else {}
+    card = with_defaults(read_json(card_file) if card_file.is_file() else {})
     lf = LogFrame.of(pq.read_table(folder / "events.parquet"))
     start = card.get("start") or lf.manifest.get("start", "")
     scorecard = summary.get("scorecard", {})
@@ -109,7 +119,7 @@ def run_context(folder: Path, map_times_s: list[float] | None = None) -> dict[st
         md = read_map(folder / "map.npz")
     else:
         notes.append("This run folder has no map snapshot (map.npz), so the report has no map.")
-    if not card:
+    if not card_file.is_file():
         notes.append("This run folder has no scenario card (scenario.json): the scenario "
                      "summary is limited to what the event log holds.")
     n_met = sum(bool(r["met"]) for r in rows)
