@@ -11,8 +11,8 @@ A *strength* is an objective met by a comfortable margin (at least
 Wilson interval's lower end at least :data:`RELIABLE`, or the share itself when the batch is
 too small for the interval to say so, with a note that more runs would confirm it). An *area
 for improvement* is an objective missed (a batch: met in fewer than :data:`UNRELIABLE` of the
-runs, or not reliably) or met only by a narrow margin; the recommendation names the part of the plan that the objective's metric
-measures, so the planners know where to look.
+runs, or not reliably) or met only by a narrow margin; the recommendation names the part of
+the plan that the objective's metric measures, so the planners know where to look.
 """
 
 from __future__ import annotations
