@@ -219,15 +219,11 @@ def run_stored(scenarios: Scenarios, tasks: Sequence[Task], spec: dict[str, Any]
                variants: Sequence[dict[str, Any]], facts: dict[str, str], target: Path,
                where: Where, resume: bool, keep_logs: bool, root_seed: int, console: Console,
                label: str, report: Callable[[Store], None]) -> Outcome:
-    """The life of a stored batch: begin (or check the spec on resume), run what is missing,
-    and ``report`` on the store, which is closed however the batch ends."""
-    from drillsim.analysis.batch.store import SpecMismatch
-
+    """The life of a stored batch: begin (or check the spec on resume: ``SpecMismatch``), run
+    what is missing (Ctrl-C: ``Interrupted``), and ``report`` on the store, which is closed
+    however the batch ends."""
     with Store(target) as store:
-        try:
-            store.begin(spec, variants, resume)
-        except SpecMismatch as exc:
-            raise ValueError(str(exc)) from None
+        store.begin(spec, variants, resume)  # SpecMismatch: another batch is there
         write_facts(store, facts)
         logs = target / "logs"
         if keep_logs:

@@ -6,11 +6,12 @@ file); a Python traceback is shown only with ``DRILLSIM_DEBUG=1``.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
@@ -255,24 +256,27 @@ def batch(
             out.print(f"parquet: {store.export_parquet(target / 'parquet')[0].parent}",
                       markup=False)
 
-    _stored(batching, Fixed(compiled), [Task(i) for i in range(n)],
+    with _batch_failures():
+        batching.run_stored(
+            Fixed(compiled), [Task(i) for i in range(n)],
             batching.spec_of("batch", compiled, root, n, [{}], keep_logs), [],
             {"source": str(path.resolve()), "card": json.dumps(scenario_card(compiled))},
-            target, where, resume, keep_logs, root, compiled.name, report)
+            target, where, resume, keep_logs, root, err, compiled.name, report)
     out.print(f"results: {target / 'batch.duckdb'} (tables replicates, objectives, grades, "
               f"metrics); report: drillsim report {target}", markup=False)
 
 
-def _stored(batching: Any, *args: Any) -> None:
-    """``batching.run_stored`` with its failures told as one sentence."""
-    scenarios, tasks, spec, variants, facts, target, where, resume, keep_logs, root, label, \
-        report = args
+@contextlib.contextmanager
+def _batch_failures() -> Iterator[None]:
+    """A stored batch's failures a person can act on, told as one sentence."""
+    from drillsim.analysis.batch.store import SpecMismatch
+    from drillsim.cli.batching import Interrupted
+
     try:
-        batching.run_stored(scenarios, tasks, spec, variants, facts, target, where, resume,
-                            keep_logs, root, err, label, report)
-    except ValueError as exc:
+        yield
+    except SpecMismatch as exc:
         raise Failure(str(exc)) from None
-    except batching.Interrupted as exc:
+    except Interrupted as exc:
         raise Failure(str(exc), 130) from None
 
 
@@ -317,10 +321,12 @@ def compare(
         batching.print_batch_summary(out, store, names)
         batching.print_comparison(out, store, names)
 
-    _stored(batching, Named(((names[0], ca), (names[1], cb))), tasks, spec, variants,
+    with _batch_failures():
+        batching.run_stored(
+            Named(((names[0], ca), (names[1], cb))), tasks, spec, variants,
             {"source": str(pa.resolve()), "source_b": str(pb.resolve()),
              "card": json.dumps(scenario_card(ca))},
-            target, where, resume, False, root, f"{names[0]} vs {names[1]}", report)
+            target, where, resume, False, root, err, f"{names[0]} vs {names[1]}", report)
 
 
 @app.command()
@@ -378,9 +384,11 @@ def sweep(
     def report(store: Store) -> None:
         batching.print_sweep(out, store, variants, samples, method)
 
-    _stored(batching, variants, tasks, spec, samples,
+    with _batch_failures():
+        batching.run_stored(
+            variants, tasks, spec, samples,
             {"source": str(path.resolve()), "card": json.dumps(scenario_card(base))},
-            target, where, resume, False, root, f"{base.name} sweep", report)
+            target, where, resume, False, root, err, f"{base.name} sweep", report)
     out.print(f"results: {target / 'batch.duckdb'} (the variants table holds each variant's "
               "values)", markup=False)
 

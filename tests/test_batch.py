@@ -265,3 +265,14 @@ uncertainty:
     bad = subprocess.run([DRILLSIM, "sweep", CHEM, "-n", "2"], capture_output=True,
                          text=True, timeout=60, check=False)
     assert bad.returncode == 2 and "declares nothing uncertain" in bad.stderr
+
+
+def test_the_command_refuses_to_mix_batches_in_one_folder(tmp_path: Path) -> None:
+    args = [DRILLSIM, "batch", CHEM, "-n", "1", "--workers", "0", "--out", str(tmp_path)]
+    assert subprocess.run(args, capture_output=True, timeout=300, check=False).returncode == 0
+    again = subprocess.run(args, capture_output=True, text=True, timeout=300, check=False)
+    assert again.returncode == 2 and "already holds a batch; pass --resume" in again.stderr
+    other = subprocess.run([*args[:4], "2", *args[5:], "--resume"], capture_output=True,
+                           text=True, timeout=300, check=False)
+    assert other.returncode == 2 and "(replicates changed)" in other.stderr
+    assert "Traceback" not in again.stderr + other.stderr
