@@ -154,6 +154,7 @@ def compile_roads(region: Region) -> RoadGraph:
         bridge=frozen_array([r[3].bridge for r in rows], bool),
         bridge_class=tuple((r[3].bridge_class or "HWB28") if r[3].bridge else ""
                            for r in rows),
+        tunnel=frozen_array([r[3].tunnel for r in rows], bool),
     )
 
 

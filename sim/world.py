@@ -101,14 +101,18 @@ class RoadGraph(_Table):
     bridge: np.ndarray
     bridge_class: tuple[str, ...] = ()
     """Per link, the Hazus highway bridge class of a bridge ("" for other roads)."""
+    tunnel: np.ndarray = field(default_factory=lambda: np.zeros(0, bool))
+    """Per link, whether it runs under ground or water (read at its portals only)."""
 
     _LINK_FIELDS = frozenset({"link_from", "link_to", "length_m", "lanes", "free_speed_m_s",
-                              "capacity_veh_h", "bridge"})
+                              "capacity_veh_h", "bridge", "tunnel"})
 
     def __post_init__(self) -> None:
         if not self.bridge_class:
             classes = tuple("HWB28" if b else "" for b in np.asarray(self.bridge).tolist())
             object.__setattr__(self, "bridge_class", classes)
+        if len(self.tunnel) == 0 and len(self.link_ids):
+            object.__setattr__(self, "tunnel", frozen_array(np.zeros(len(self.link_ids), bool)))
         super().__post_init__()
 
     def _rows(self, name: str) -> int:

@@ -114,11 +114,17 @@ class Link(Strict):
     bridge_class: str | None = Field(None, description="Hazus highway bridge class HWB1–HWB28 "
                                      "for earthquake damage (default for a bridge: HWB28, "
                                      "Hazus's class for bridges not otherwise classified)")
+    tunnel: bool = Field(False, description="the road runs under ground or water: a flood "
+                         "closes it when water stands at either portal (its ends), never for "
+                         "water above its middle")
 
     @model_validator(mode="after")
     def _bridge(self) -> Link:
         if self.bridge_class is not None and not self.bridge:
             raise ValueError("bridge_class is given but bridge is false")
+        if self.bridge and self.tunnel:
+            raise ValueError("a link is a bridge or a tunnel, not both: split it at the "
+                             "portal")
         return self
 
 

@@ -131,6 +131,7 @@ class Probes:
 
     link_cells: np.ndarray  # [links, 3] flat cell index: from node, midpoint, to node
     bridge: np.ndarray  # [links] bool
+    tunnel: np.ndarray  # [links] bool: read at the portals only
     deck_m: np.ndarray  # [links] deck elevation (bridges)
     facility_cells: dict[str, np.ndarray]
     zone_cells: np.ndarray
@@ -158,7 +159,8 @@ def probes(world: World, terrain: Terrain, clearance_m: float) -> Probes:
     deck = np.maximum(ground[cells[:, 0]], ground[cells[:, 2]]) + clearance_m
     fac = {k: flat(roads.x_m[t.node], roads.y_m[t.node])
            for k in FACILITY_KINDS if len(t := world.facilities(k))}
-    return Probes(cells, np.asarray(roads.bridge, bool), deck, fac,
+    return Probes(cells, np.asarray(roads.bridge, bool), np.asarray(roads.tunnel, bool), deck,
+                  fac,
                   flat(world.zones.x_m, world.zones.y_m))
 
 
@@ -229,6 +231,7 @@ class FloodHazard(HazardModel):
         approaches = rules.road_speed_factor(depth[:, [0, 2]].max(axis=1),
                                              params["road_closure_depth_m"])
         factor = np.where(p.bridge, np.where(deck, 0.0, approaches), factor)
+        factor = np.where(p.tunnel, approaches, factor)  # water over a tunnel stays above it
         fac = {k: self._frame(self._depth, t_s, cells) >= params["facility_closure_depth_m"]
                for k, cells in p.facility_cells.items()}
         hr = rules.hazard_rating(self._frame(self._depth, t_s, p.zone_cells),
