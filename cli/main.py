@@ -543,10 +543,16 @@ def import_osm(
                                        "auto")] = "auto",
     cell: Annotated[float, typer.Option(help="grid cell side, m", min=50.0)] = 500.0,
     floor_area: Annotated[float, typer.Option(help="residential floor area per person, m²",
-                                              min=1.0)] = 41.8,
+                                              min=1.0)] = 36.5,
     population: Annotated[Path | None, typer.Option(help="CSV of zone,population to use "
                                                     "instead of the building estimate")] = None,
     dem: Annotated[Path | None, typer.Option(help="GeoTIFF of ground elevation")] = None,
+    material: Annotated[str, typer.Option(help="structural material of buildings that do "
+                                          "not tag one: wood, masonry, concrete or "
+                                          "steel")] = "concrete",
+    code_level: Annotated[str | None, typer.Option(help="seismic design level of the "
+                                                   "buildings: high, moderate, low or pre "
+                                                   "(Hazus)")] = None,
     force: Annotated[bool, typer.Option("--force", help="overwrite an existing file")] = False,
 ) -> None:
     """Build a scenario's region from an OpenStreetMap extract, offline."""
@@ -556,6 +562,8 @@ def import_osm(
         raise Failure(f"{output} exists; choose another name or pass --force")
     if zones not in ("grid", "admin", "auto"):
         raise Failure(f"--zones must be grid, admin or auto, not {zones!r}")
+    if code_level not in (None, "high", "moderate", "low", "pre"):
+        raise Failure(f"--code-level must be high, moderate, low or pre, not {code_level!r}")
     try:
         box = tuple(float(v) for v in bbox.split(",")) if bbox else None
     except ValueError:
@@ -565,7 +573,8 @@ def import_osm(
     try:
         options = osm.ImportOptions(
             bbox=box, zones=zones, cell_m=cell, floor_area_m2_per_person=floor_area,  # type: ignore[arg-type]
-            population_csv=population, dem=osm.read_geotiff(dem) if dem else None)
+            population_csv=population, dem=osm.read_geotiff(dem) if dem else None,
+            default_material=material, code_level=code_level)
         result = osm.import_osm(extract, options)
     except osm.OsmError as exc:
         raise Failure(str(exc)) from None

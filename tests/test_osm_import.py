@@ -16,7 +16,15 @@ from shapely.geometry import Polygon
 from typer.testing import CliRunner
 
 from drillsim.cli.main import app
-from drillsim.scenarios.osm import ImportOptions, OsmError, import_osm, write_region
+from drillsim.scenarios.osm import (
+    Dem,
+    ImportOptions,
+    OsmError,
+    import_osm,
+    read_geotiff,
+    write_region,
+)
+from drillsim.scenarios.osm.buildings import hazus_type, material_of
 from drillsim.scenarios.osm.places import shelter_capacity
 
 TINY = Path(__file__).parent / "data" / "osm" / "tiny.osm"
@@ -65,6 +73,8 @@ def test_capacities_lanes_speeds_and_what_is_dropped(tiny):
     assert (links["w101-1"]["lanes"], links["w101-1"]["capacity_veh_h"],
             links["w101-1"]["free_speed_km_h"]) == (1, 1900, 30.0)
     assert links["w103-1"]["bridge"] is True
+    assert links["w101-1"]["tunnel"] is True and "tunnel" not in links["w100-1"]
+    assert tiny.counts["tunnels"] == 1
     assert set(links) == {"w100-1", "w101-1", "w102-1", "w103-1"}  # no footway, no dead end
     assert tiny.dropped["highway ways cars cannot use"] == 1
     assert tiny.dropped["links outside the largest strongly connected component"] == 1
@@ -73,20 +83,38 @@ def test_capacities_lanes_speeds_and_what_is_dropped(tiny):
 def test_shelter_capacity_rule(tiny):
     shelters = {s["name"]: s for s in tiny.region["shelters"]}
     park = _area([(24.94, 60.1701), (24.942, 60.1701), (24.942, 60.1704), (24.94, 60.1704)])
+    kiosk = _area([(24.9405, 60.1702), (24.9407, 60.1702), (24.9407, 60.1703),
+                   (24.9405, 60.1703)])
     school = _area([(24.94, 60.169), (24.941, 60.169), (24.941, 60.1695), (24.94, 60.1695)])
+    pond = _area([(24.9402, 60.1691), (24.9404, 60.1691), (24.9404, 60.1692),
+                  (24.9402, 60.1692)])
+    # Effective area: the site net of the buildings and water on it, ÷ the class's area per
+    # person (GB 51143-2015: 2.0 m² short stay, 3.0 m² medium stay).
     assert shelters["Square park"]["class"] == "III"
-    assert shelters["Square park"]["capacity_persons"] == math.floor(park / 2.0)  # GB 51143
+    assert shelters["Square park"]["capacity_persons"] == math.floor((park - kiosk) / 2.0)
     assert shelters["School"]["class"] == "II"
-    assert shelters["School"]["capacity_persons"] == math.floor(school / 3.0)
+    assert shelters["School"]["capacity_persons"] == math.floor((school - pond) / 3.0)
+    assert tiny.counts["shelter site m2"] == round(park) + round(school)
     assert len(shelters) == 2  # the pitch is under 2,000 m² (GB 21734-2008)
     assert shelter_capacity(1000.0, "I") == 222  # 1,000 ÷ 4.5
     assert shelter_capacity(1000.0, "III", usable_share=0.5) == 250
 
 
-def test_residents_facilities_and_population_table(tiny, tmp_path):
+def _homes() -> tuple[float, float]:
+    """Residential floor area (footprint × levels, m²) west and east of 24.941° E: the
+    flats; the wooden and the brick house."""
     flats = _area([(24.9405, 60.1706), (24.9407, 60.1706), (24.9407, 60.1707),
                    (24.9405, 60.1707)])
-    assert tiny.counts["residents"] == round(flats * 4 / 41.8)
+    house = _area([(24.941, 60.1712), (24.9412, 60.1712), (24.9412, 60.17125),
+                   (24.941, 60.17125)])
+    brick = _area([(24.9414, 60.1713), (24.9416, 60.1713), (24.9416, 60.1714),
+                   (24.9414, 60.1714)])
+    return flats * 4, house * 2 + brick * 3
+
+
+def test_residents_facilities_and_population_table(tiny, tmp_path):
+    # footprint × levels ÷ 36.5 m² per person; the kiosk in the park houses no one.
+    assert tiny.counts["residents"] == round(sum(_homes()) / 36.5)
     assert [h["level"] for h in tiny.region["hospitals"]] == ["tertiary"]
     assert [s["name"] for s in tiny.region["stations"]] == ["Station 1"]
     zone = tiny.region["zones"][0]["id"]
@@ -97,6 +125,97 @@ def test_residents_facilities_and_population_table(tiny, tmp_path):
     table.write_text("zone,population\nnowhere,5\n", encoding="utf-8")
     with pytest.raises(OsmError, match="no zone 'nowhere'"):
         import_osm(TINY, ImportOptions(population_csv=table))
+
+
+def test_building_inventory_by_material_and_stories(tiny):
+    # flats: 4 levels, no material tag → concrete (the default) mid-rise, C2M; the wooden
+    # house of 2 levels, about 125 m² of floor → light wood frame W1; the brick house of 3
+    # levels → unreinforced masonry mid-rise URMM (Hazus: URML is 1–2 stories).
+    assert tiny.region["zones"][0]["buildings"] == {"C2M": 1, "URMM": 1, "W1": 1}
+    assert hazus_type("wood", 2, 500.0) == "W2"  # over 5,000 sq ft (464.5 m²)
+    assert hazus_type("masonry", 2, 100.0) == "URML"
+    assert [hazus_type("concrete", n, 1e3) for n in (3, 4, 7, 8)] == ["C2L", "C2M", "C2M",
+                                                                     "C2H"]
+    assert hazus_type("steel", 5, 1e3) == "S1M"
+    assert material_of({"building:material": "Reinforced_Concrete"}, "wood") == ("concrete",
+                                                                               True)
+    assert material_of({"building:material": "glass"}, "masonry") == ("masonry", False)
+    wooden = import_osm(TINY, ImportOptions(default_material="wood", code_level="pre"))
+    assert wooden.region["zones"][0]["buildings"] == {"URMM": 1, "W1": 1, "W2": 1}
+    assert wooden.region["code_level"] == "pre"
+    with pytest.raises(OsmError, match="unknown building material 'straw'"):
+        import_osm(TINY, ImportOptions(default_material="straw"))
+
+
+ADMIN = """
+  <node id="901" lat="60.1680" lon="24.9390"/><node id="902" lat="60.1680" lon="24.9410"/>
+  <node id="903" lat="60.1720" lon="24.9410"/><node id="904" lat="60.1720" lon="24.9390"/>
+  <node id="905" lat="60.1680" lon="24.9440"/><node id="906" lat="60.1720" lon="24.9440"/>
+  <way id="910"><nd ref="901"/><nd ref="902"/><nd ref="903"/><nd ref="904"/><nd ref="901"/>
+  </way>
+  <way id="911"><nd ref="902"/><nd ref="905"/><nd ref="906"/><nd ref="903"/><nd ref="902"/>
+  </way>
+  <relation id="920"><member type="way" ref="910" role="outer"/>
+    <tag k="type" v="boundary"/><tag k="boundary" v="administrative"/>
+    <tag k="admin_level" v="10"/><tag k="name" v="West"/></relation>
+  <relation id="921"><member type="way" ref="911" role="outer"/>
+    <tag k="type" v="boundary"/><tag k="boundary" v="administrative"/>
+    <tag k="admin_level" v="10"/><tag k="name" v="East"/></relation>
+</osm>"""
+
+
+def test_administrative_boundaries_become_zones(tiny, tmp_path):
+    path = tmp_path / "admin.osm"
+    path.write_text(TINY.read_text(encoding="utf-8").replace("</osm>", ADMIN),
+                    encoding="utf-8")
+    result = import_osm(path)  # auto: boundaries where the extract has them
+    zones = {z["name"]: z for z in result.region["zones"]}
+    assert set(zones) == {"West", "East"}
+    assert {z["id"] for z in result.region["zones"]} == {"A920", "A921"}
+    assert zones["West"]["buildings"] == {"C2M": 1}  # the flats, west of 24.941° E
+    assert zones["East"]["buildings"] == {"URMM": 1, "W1": 1}
+    west, east = _homes()
+    assert (zones["West"]["population"], zones["East"]["population"]) == (
+        round(west / 36.5), round(east / 36.5))
+    assert len(zones["West"]["polygon"]) == 4 and "polygon" not in tiny.region["zones"][0]
+    grid = import_osm(path, ImportOptions(zones="grid"))
+    assert [z["id"] for z in grid.region["zones"]] == ["G0_0"]
+    with pytest.raises(OsmError, match="no complete administrative boundaries"):
+        import_osm(TINY, ImportOptions(zones="admin"))
+
+
+def _tilted_dem() -> Dem:
+    """A plain whose elevation is its column number, cells of 0.0001° from 24.93905° E and
+    60.17255° N down."""
+    grid = np.tile(np.arange(60, dtype=float), (50, 1))
+    return Dem(grid, (0.0001, 0.0, 24.93905, 0.0, -0.0001, 60.17255))
+
+
+def test_elevation_from_an_array_and_from_a_geotiff(tmp_path):
+    nodes = {n["id"]: n for n in import_osm(TINY, ImportOptions(dem=_tilted_dem()))
+             .region["roads"]["nodes"]}
+    # n1 at 24.9400° E: (24.9400 − 24.93905) / 0.0001 = 9.5 → column 9; n3 at 24.9420° E: 29.
+    assert (nodes["n1"]["elevation_m"], nodes["n3"]["elevation_m"]) == (9.0, 29.0)
+    rasterio = pytest.importorskip("rasterio")
+    from rasterio.transform import Affine
+
+    dem = _tilted_dem()
+    tif = tmp_path / "ground.tif"
+    with rasterio.open(tif, "w", driver="GTiff", height=50, width=60, count=1,
+                       dtype="float32", crs="EPSG:4326",
+                       transform=Affine(*dem.transform)) as out:
+        out.write(dem.elevation.astype("float32"), 1)
+    region = tmp_path / "r.yaml"
+    result = CliRunner().invoke(app, ["import-osm", str(TINY), "--dem", str(tif), "--out",
+                                      str(region)])
+    assert result.exit_code == 0, result.output
+    assert "{id: n3, x:" in region.read_text(encoding="utf-8")
+    assert "elevation_m: 29.0" in region.read_text(encoding="utf-8")
+    assert read_geotiff(tif).sample(np.array([24.94]), np.array([60.17]))[0] == 9.0
+    bad = tmp_path / "bad.tif"
+    bad.write_text("not a tiff", encoding="utf-8")
+    with pytest.raises(OsmError, match="not a readable GeoTIFF"):
+        read_geotiff(bad)
 
 
 @pytest.mark.parametrize(("text", "message"), [

@@ -12,7 +12,7 @@ import numpy as np
 import shapely
 from scipy.spatial import cKDTree
 
-from drillsim.scenarios.osm import places
+from drillsim.scenarios.osm import buildings, places
 from drillsim.scenarios.osm.dem import Dem
 from drillsim.scenarios.osm.geo import Projection, projection_for
 from drillsim.scenarios.osm.read import BBox, OsmError, RawExtract, read_extract
@@ -28,11 +28,18 @@ class ImportOptions:
     cell_m: float = places.GRID_CELL_M
     floor_area_m2_per_person: float = places.FLOOR_AREA_M2_PER_PERSON
     usable_share: float = 1.0
-    """Share of a shelter site usable for sheltering (GB 51143-2015 counts the site net of
-    buildings, water and dense woods: lower it where those are large)."""
+    """Share of a site's effective area (its ground net of the buildings, water and woods
+    mapped on it) usable for sheltering: lower it for what the map does not show (paths,
+    flower beds, monuments)."""
     population_csv: Path | None = None
     dem: Dem | None = None
     name: str = ""
+    default_material: str = buildings.DEFAULT_MATERIAL
+    """Structural material of buildings that do not tag ``building:material``: wood,
+    masonry, concrete or steel."""
+    code_level: str | None = None
+    """Seismic design level of the region's buildings (Hazus: high, moderate, low, pre);
+    None keeps the scenario's default."""
 
 
 @dataclass
@@ -44,11 +51,15 @@ class ImportResult:
     counts: dict[str, Any] = field(default_factory=dict)
     dropped: Counter[str] = field(default_factory=Counter)
     warnings: list[str] = field(default_factory=list)
+    options: ImportOptions = field(default_factory=ImportOptions)
 
 
 def import_osm(path: Path, options: ImportOptions | None = None) -> ImportResult:
     """The region of an extract, what was counted and what was left out."""
     opts = options or ImportOptions()
+    if opts.default_material not in set(buildings.MATERIALS.values()):
+        raise OsmError(f"unknown building material {opts.default_material!r}: use wood, "
+                       "masonry, concrete or steel")
     raw = read_extract(path, opts.bbox)
     if not raw.highways:
         raise OsmError(f"{path} has no roads{' in the bounding box' if opts.bbox else ''}: "
@@ -66,6 +77,7 @@ def import_osm(path: Path, options: ImportOptions | None = None) -> ImportResult
     warnings: list[str] = []
     zones, shapes = _zones(raw, proj, opts, xy, tree, ids, dropped, warnings)
     shelters = places.shelters(raw, proj, tree, ids, opts.usable_share, dropped)
+    site_m2 = sum(s.pop("site_area_m2") for s in shelters)
     hospitals, stations = places.facilities(raw, proj, tree, ids)
     nodes = [{"id": node_id(k), "x": round(v[0], 1), "y": round(v[1], 1)}
              for k, v in roads.nodes.items()]
@@ -78,7 +90,9 @@ def import_osm(path: Path, options: ImportOptions | None = None) -> ImportResult
         "name": opts.name or path.name.split(".")[0],
         "zones": zones,
         "roads": {"nodes": nodes, "links": roads.links, "exits": _exits(nodes)},
-        "shelters": shelters, "hospitals": hospitals, "stations": stations}
+        "shelters": shelters, "hospitals": hospitals, "stations": stations,
+        **({"code_level": opts.code_level} if opts.code_level else {})}
+    types = sum((Counter(z.get("buildings", {})) for z in zones), Counter[str]())
     counts = {"zones": len(zones), "residents": sum(z["population"] for z in zones),
               "road nodes": len(nodes), "road links": len(roads.links),
               "road km": round(sum(lk["length_m"] for lk in roads.links) / 1000, 1),
@@ -86,10 +100,13 @@ def import_osm(path: Path, options: ImportOptions | None = None) -> ImportResult
               "bridges": sum(bool(lk.get("bridge")) for lk in roads.links),
               "tunnels": len(roads.tunnels), "shelters": len(shelters),
               "shelter places": sum(s["capacity_persons"] for s in shelters),
-              "hospitals": len(hospitals), "fire stations": len(stations)}
+              "shelter site m2": site_m2,
+              "shelter effective m2": sum(s["floor_area_m2"] for s in shelters),
+              "hospitals": len(hospitals), "fire stations": len(stations),
+              "buildings": sum(types.values()), "building types": types}
     if raw.missing_nodes:
         dropped["road nodes outside the extract (ways cut at its edge)"] += raw.missing_nodes
-    return ImportResult(region, proj, roads, shapes, counts, dropped, warnings)
+    return ImportResult(region, proj, roads, shapes, counts, dropped, warnings, opts)
 
 
 def _zones(raw: RawExtract, proj: Projection, opts: ImportOptions, xy: np.ndarray,
@@ -112,6 +129,8 @@ def _zones(raw: RawExtract, proj: Projection, opts: ImportOptions, xy: np.ndarra
     geoms = [c[2] for c in cells]
     index = shapely.STRtree(geoms)
     people = np.zeros(len(cells))
+    stock: list[Counter[str]] = [Counter() for _ in cells]
+    untagged = 0
     for b in homes:
         c = b.geometry.centroid
         x, y = proj.xy(c.x, c.y)
@@ -119,12 +138,20 @@ def _zones(raw: RawExtract, proj: Projection, opts: ImportOptions, xy: np.ndarra
         if len(hit) == 0:
             dropped["residential buildings outside every zone"] += 1
             continue
-        people[int(hit[0])] += places.floor_area_m2(b, levels) / opts.floor_area_m2_per_person
+        floor = places.floor_area_m2(b, levels)
+        people[int(hit[0])] += floor / opts.floor_area_m2_per_person
+        material, tagged = buildings.material_of(b.tags, opts.default_material)
+        untagged += not tagged
+        stock[int(hit[0])][buildings.hazus_type(
+            material, places.stories(b, levels), floor)] += 1
+    if untagged:
+        warnings.append(f"{untagged:,} of {len(homes):,} residential buildings do not tag "
+                        f"their material: taken as {opts.default_material}")
     counts = {c[0]: round(p) for c, p in zip(cells, people, strict=True)}
     if opts.population_csv is not None:
         counts = _population_table(opts.population_csv, counts)
     zones, shapes = [], {}
-    for zid, name, geom in cells:
+    for (zid, name, geom), types in zip(cells, stock, strict=True):
         if counts[zid] <= 0:
             dropped["zones without residents"] += 1
             continue
@@ -135,6 +162,8 @@ def _zones(raw: RawExtract, proj: Projection, opts: ImportOptions, xy: np.ndarra
                                 "population": int(counts[zid]), "node": node}
         if named:
             zone["polygon"] = places.outline(geom)
+        if types:
+            zone["buildings"] = dict(sorted(types.items()))
         zones.append(zone)
         shapes[zid] = geom
     if not zones:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from drillsim.scenarios.osm.build import ImportResult
+from drillsim.scenarios.osm.buildings import inventory_line
 from drillsim.scenarios.synth import dump_yaml
 
 
@@ -17,10 +18,22 @@ def report_lines(result: ImportResult, source: str) -> list[str]:
              f"{c['bridges']} bridges, {c['tunnels']} tunnels); {c['shelters']} shelters "
              f"for {c['shelter places']:,} people; {c['hospitals']} hospitals; "
              f"{c['fire stations']} fire stations."]
-    if result.roads.tunnels:
-        more = len(result.roads.tunnels) - 8
-        lines.append("Tunnel links: " + ", ".join(result.roads.tunnels[:8])
-                     + (f" and {more} more" if more > 0 else "") + ".")
+    o = result.options
+    lines.append(f"Assumed: {o.floor_area_m2_per_person:g} m² of floor per resident"
+                 + (f" (residents from {o.population_csv.name})" if o.population_csv else "")
+                 + f", untagged buildings of {o.default_material}, shelter sites "
+                 f"{o.usable_share:.0%} usable, "
+                 + (f"{o.cell_m:g} m grid cells" if "polygon" not in result.region["zones"][0]
+                    else "administrative zones") + ".")
+    if c["shelters"]:
+        share = c["shelter effective m2"] / max(c["shelter site m2"], 1)
+        lines.append(f"Shelter sites: {c['shelter site m2']:,} m² mapped, "
+                     f"{c['shelter effective m2']:,} m² ({share:.0%}) effective (net of the "
+                     "buildings, water and woods on them; indoor sites count their floors).")
+    if c["buildings"]:
+        level = result.region.get("code_level", "the scenario's default")
+        lines.append(f"Buildings: {c['buildings']:,} residential, as Hazus types "
+                     f"{inventory_line(c['building types'])}; seismic design level: {level}.")
     for reason, n in sorted(result.dropped.items()):
         lines.append(f"Left out: {n} {reason}.")
     lines += [f"Warning: {w}." for w in result.warnings]

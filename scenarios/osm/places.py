@@ -3,8 +3,10 @@
 Residents per zone come from residential building footprints × levels ÷ floor area per
 person. Defaults (all overridable in :class:`ImportOptions`):
 
-* floor area per person 41.8 m², the per-capita housing floor area of China's 2020 census
-  (41.76 m², family households) (check);
+* floor area per person 36.5 m², the living floor area per person of city family households
+  in China's 2020 census (36.52 m²; 41.76 m² over town and country too; China Population
+  Census Yearbook 2020): extracts are of cities. Use the city's own figure where it is
+  published (Helsinki: 34.6 m², City of Helsinki, end of 2022);
 * levels: ``building:levels`` where tagged, else the median of the extract's tagged
   residential buildings, else 3 (an assumption, stated in the report);
 * ``building=yes`` (use not mapped) counts as residential unless it carries a shop, office,
@@ -36,7 +38,7 @@ from drillsim.scenarios.osm.geo import Projection, geodesic_area
 from drillsim.scenarios.osm.read import RawArea, RawExtract
 from drillsim.scenarios.schema.region import PLANNING_AREA_M2_PER_PERSON
 
-FLOOR_AREA_M2_PER_PERSON = 41.8
+FLOOR_AREA_M2_PER_PERSON = 36.5
 DEFAULT_LEVELS = 3.0
 GRID_CELL_M = 500.0
 MIN_SHELTER_SITE_M2 = 2000.0
@@ -47,6 +49,8 @@ beds) of China's hospital grading standard (医院分级管理标准, 1989)."""
 RESIDENTIAL = {"apartments", "residential", "house", "detached", "semidetached_house",
                "terrace", "dormitory", "bungalow", "farm", "cabin", "flats"}
 NOT_RESIDENTIAL_KEYS = ("shop", "office", "amenity", "tourism", "craft", "industrial")
+NOT_SHELTER_NATURAL = {"water", "wood", "wetland"}
+NOT_SHELTER_LANDUSE = {"forest", "reservoir", "basin"}
 OTHER_LAND = {"commercial", "retail", "industrial", "civil", "military", "railway",
               "religious", "education", "institutional", "port", "garages"}
 
@@ -106,8 +110,12 @@ def residential_buildings(raw: RawExtract) -> tuple[list[RawArea], Counter[str]]
     return out, skipped
 
 
+def stories(building: RawArea, default_levels: float) -> float:
+    return _levels(building.tags) or default_levels
+
+
 def floor_area_m2(building: RawArea, default_levels: float) -> float:
-    return geodesic_area(building.geometry) * (_levels(building.tags) or default_levels)
+    return geodesic_area(building.geometry) * stories(building, default_levels)
 
 
 def median_levels(buildings: list[RawArea]) -> tuple[float, bool]:
@@ -157,6 +165,31 @@ def outline(geom: BaseGeometry) -> list[list[float]]:
     return [[round(px, 1), round(py, 1)] for px, py in list(poly.exterior.coords)[:-1]]
 
 
+def is_obstacle(tags: dict[str, str]) -> bool:
+    """Ground of a shelter site that GB 51143-2015 does not count as effective shelter area:
+    buildings, water and woods."""
+    return (tags.get("building", "no") != "no" or "water" in tags
+            or tags.get("natural") in NOT_SHELTER_NATURAL
+            or tags.get("landuse") in NOT_SHELTER_LANDUSE)
+
+
+def effective_area_m2(site: RawArea, obstacles: shapely.STRtree,
+                      geoms: list[BaseGeometry]) -> tuple[float, float]:
+    """The site's effective shelter area and its mapped area, m². A site that is itself a
+    building (a sports hall, a school building) shelters indoors: its floor area, footprint ×
+    levels. An open site (a park, a school's grounds) counts its ground net of the buildings,
+    water and woods mapped on it."""
+    gross = geodesic_area(site.geometry)
+    if site.tags.get("building", "no") != "no":
+        return gross * (_levels(site.tags) or 1.0), gross
+    hits = [geoms[int(i)] for i in obstacles.query(site.geometry, predicate="intersects")]
+    inside = [g for g in hits if not g.equals(site.geometry)]
+    if not inside:
+        return gross, gross
+    net = shapely.difference(site.geometry, shapely.union_all(inside))
+    return geodesic_area(net), gross
+
+
 def shelters(raw: RawExtract, proj: Projection, tree: cKDTree, ids: list[str],
              usable_share: float, dropped: Counter[str]) -> list[dict[str, Any]]:
     """Candidate shelters, largest first; a candidate inside a larger one is the same site."""
@@ -169,6 +202,8 @@ def shelters(raw: RawExtract, proj: Projection, tree: cKDTree, ids: list[str],
         if shelter_kind(p.tags) is not None:
             dropped["candidate shelters mapped as a point (no area)"] += 1
     cands.sort(key=lambda c: -c[0])
+    geoms = [a.geometry for a in raw.areas if is_obstacle(a.tags)]
+    obstacles = shapely.STRtree(geoms)
     taken: list[BaseGeometry] = []
     out = []
     for area, a, kind in cands:
@@ -179,13 +214,19 @@ def shelters(raw: RawExtract, proj: Projection, tree: cKDTree, ids: list[str],
             dropped["candidate shelters under 2,000 m² (GB 21734-2008)"] += 1
             continue
         taken.append(a.geometry)
+        effective, _ = effective_area_m2(a, obstacles, geoms)
+        if effective < 1.0:
+            dropped["candidate shelters with no open ground (all buildings, water or woods)"] \
+                += 1
+            continue
         c = a.geometry.centroid
         x, y = proj.xy(c.x, c.y)
-        cap = shelter_capacity(area, kind.klass, usable_share)
+        cap = shelter_capacity(effective, kind.klass, usable_share)
         name = a.tags.get("name") or f"{kind.label} {a.id}"
         out.append({"id": f"S{a.id}", "name": name, "node": nearest_nodes(tree, ids, x, y)[0],
                     "class": kind.klass, "capacity_persons": cap,
-                    "floor_area_m2": round(area * usable_share)})
+                    "floor_area_m2": round(effective * usable_share),
+                    "site_area_m2": round(area)})
     return out
 
 

@@ -58,7 +58,7 @@ class RawExtract:
     """Highway nodes without a location in the extract (cut off at its edge)."""
 
 
-AREA_KEYS = ("building", "amenity", "leisure", "boundary", "landuse")
+AREA_KEYS = ("building", "amenity", "leisure", "boundary", "landuse", "natural", "water")
 POINT_KEYS = ("amenity", "leisure")
 
 

@@ -8,12 +8,14 @@ Defaults by road class (used where a way does not tag its own value):
   half, rounded up;
 * free speed: ``maxspeed`` when tagged, else the middle of the design-speed band of the
   matching Chinese urban road class (CJJ 37-2012, Code for design of urban road
-  engineering, §3.2: expressway 60–100, arterial 40–60, secondary arterial 30–50, branch
-  20–40 km/h);
+  engineering, §3.2, Table 3.2.1: expressway 60–100, arterial 40–60, secondary arterial
+  30–50, branch 20–40 km/h);
 * capacity per lane: 1,900 vehicles/h on streets, the Highway Capacity Manual's base
-  saturation flow (the project's ``LANE_CAPACITY_VEH_H``); on motorways 2,250 and trunk roads
-  2,100, the HCM 2010 base capacities of basic freeway segments at 55 mi/h free-flow speed
-  (Exhibit 11-17) and of multilane highways at 50 mi/h (Exhibit 14-5) (check).
+  saturation flow (the project's ``LANE_CAPACITY_VEH_H``); on motorways and trunk roads the
+  HCM 2010 base capacity at the class's free speed, rounded down to the nearest curve the
+  manual gives: motorways (100 km/h ≈ 62 mi/h) 2,300, the basic freeway segment at 60 mi/h
+  (Chapter 11, Exhibit 11-3; c = 2,200 + 10 (FFS − 50), at most 2,400); trunk roads
+  (80 km/h ≈ 50 mi/h) 2,000, the multilane highway at 50 mi/h (Chapter 14, Exhibit 14-4).
 """
 
 from __future__ import annotations
@@ -34,8 +36,8 @@ from drillsim.scenarios.osm.read import RawWay
 
 ROAD_CLASSES: dict[str, tuple[int, float, float]] = {
     # class: (lanes per direction, free speed km/h, capacity veh/h per lane)
-    "motorway": (2, 100.0, 2250.0),
-    "trunk": (2, 80.0, 2100.0),
+    "motorway": (2, 100.0, 2300.0),
+    "trunk": (2, 80.0, 2000.0),
     "primary": (2, 50.0, LANE_CAPACITY_VEH_H),
     "secondary": (1, 40.0, LANE_CAPACITY_VEH_H),
     "tertiary": (1, 40.0, LANE_CAPACITY_VEH_H),
@@ -176,7 +178,8 @@ def build_roads(ways: list[RawWay], proj: Projection) -> Roads:
                     link["bridge"] = True
                 links.append(link)
                 roads.classes[link["id"]] = klass
-                if is_tunnel(way.tags):
+                if is_tunnel(way.tags) and not is_bridge(way.tags):
+                    link["tunnel"] = True
                     roads.tunnels.append(link["id"])
     _largest_component(links, coords, proj, roads)
     return roads
