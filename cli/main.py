@@ -544,6 +544,10 @@ def import_osm(
     cell: Annotated[float, typer.Option(help="grid cell side, m", min=50.0)] = 500.0,
     floor_area: Annotated[float, typer.Option(help="residential floor area per person, m²",
                                               min=1.0)] = 36.5,
+    usable_share: Annotated[float, typer.Option(help="share of a shelter site's effective "
+                                                "area usable for sheltering (lower it for "
+                                                "paths and beds the map does not show)",
+                                                min=0.05, max=1.0)] = 1.0,
     population: Annotated[Path | None, typer.Option(help="CSV of zone,population to use "
                                                     "instead of the building estimate")] = None,
     dem: Annotated[Path | None, typer.Option(help="GeoTIFF of ground elevation")] = None,
@@ -574,7 +578,7 @@ def import_osm(
         options = osm.ImportOptions(
             bbox=box, zones=zones, cell_m=cell, floor_area_m2_per_person=floor_area,  # type: ignore[arg-type]
             population_csv=population, dem=osm.read_geotiff(dem) if dem else None,
-            default_material=material, code_level=code_level)
+            default_material=material, code_level=code_level, usable_share=usable_share)
         result = osm.import_osm(extract, options)
     except osm.OsmError as exc:
         raise Failure(str(exc)) from None

@@ -116,6 +116,11 @@ def test_residents_facilities_and_population_table(tiny, tmp_path):
     # footprint × levels ÷ 36.5 m² per person; the kiosk in the park houses no one.
     assert tiny.counts["residents"] == round(sum(_homes()) / 36.5)
     assert [h["level"] for h in tiny.region["hospitals"]] == ["tertiary"]
+    newer = tmp_path / "healthcare.osm"
+    newer.write_text(TINY.read_text(encoding="utf-8").replace(
+        '<tag k="amenity" v="hospital"/>', '<tag k="healthcare" v="hospital"/>'),
+        encoding="utf-8")
+    assert [h["name"] for h in import_osm(newer).region["hospitals"]] == ["General"]
     assert [s["name"] for s in tiny.region["stations"]] == ["Station 1"]
     zone = tiny.region["zones"][0]["id"]
     table = tmp_path / "pop.csv"
@@ -236,8 +241,10 @@ def test_broken_and_empty_extracts(tmp_path, text, message):
 
 def test_command_writes_a_region_that_validates(tmp_path):
     region = tmp_path / "tiny-region.yaml"
-    result = CliRunner().invoke(app, ["import-osm", str(TINY), "--out", str(region)])
+    result = CliRunner().invoke(app, ["import-osm", str(TINY), "--out", str(region),
+                                      "--usable-share", "0.5"])
     assert result.exit_code == 0, result.output
+    assert "shelter sites 50% usable" in region.read_text(encoding="utf-8")
     assert region.with_suffix(".png").stat().st_size > 10_000
     scenario = tmp_path / "s.yaml"
     scenario.write_text("meta: {name: t, start: 2026-01-01T08:00:00+02:00, duration: 1h}\n"

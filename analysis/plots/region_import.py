@@ -42,6 +42,13 @@ def import_map(region: Mapping[str, Any], road_classes: Mapping[str, str],
         width, colour = CLASS_STYLE.get(klass, (0.6, "#777777"))
         ax.add_collection(LineCollection(segs, linewidths=width, colors=colour,
                                          label=f"{klass} roads ({len(segs)})"))
+    for flag, style, label in (("tunnel", ":", "tunnel"), ("bridge", "-", "bridge")):
+        segs = [(nodes[lk["from"]], nodes[lk["to"]]) for lk in region["roads"]["links"]
+                if lk.get(flag)]
+        if segs:  # over the class colour: tunnels dotted purple, bridges black
+            ax.add_collection(LineCollection(segs, linewidths=1.4, linestyles=style,
+                                             colors="#542788" if flag == "tunnel" else "black",
+                                             zorder=3, label=f"{label} links ({len(segs)})"))
     for key, marker, colour, label in (("shelters", "s", "#1a9641", "shelter"),
                                        ("hospitals", "P", "#d7191c", "hospital"),
                                        ("stations", "^", "#2c7bb6", "fire station")):

@@ -232,7 +232,8 @@ def shelters(raw: RawExtract, proj: Projection, tree: cKDTree, ids: list[str],
 
 def facilities(raw: RawExtract, proj: Projection, tree: cKDTree,
                ids: list[str]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """Hospitals (``amenity=hospital``) and fire stations (``amenity=fire_station``)."""
+    """Hospitals (``amenity=hospital``, or ``healthcare=hospital`` as newer mapping tags
+    them) and fire stations (``amenity=fire_station``)."""
     found: list[tuple[str, dict[str, str], float, float]] = []
     for a in raw.areas:
         c = a.geometry.centroid
@@ -240,7 +241,7 @@ def facilities(raw: RawExtract, proj: Projection, tree: cKDTree,
     found += [(p.id, p.tags, p.lon, p.lat) for p in raw.points]
     hospitals, stations = [], []
     for fid, tags, lon, lat in found:
-        kind = tags.get("amenity")
+        kind = "hospital" if tags.get("healthcare") == "hospital" else tags.get("amenity")
         if kind not in ("hospital", "fire_station"):
             continue
         x, y = proj.xy(lon, lat)

@@ -58,8 +58,9 @@ class RawExtract:
     """Highway nodes without a location in the extract (cut off at its edge)."""
 
 
-AREA_KEYS = ("building", "amenity", "leisure", "boundary", "landuse", "natural", "water")
-POINT_KEYS = ("amenity", "leisure")
+AREA_KEYS = ("building", "amenity", "leisure", "boundary", "landuse", "natural", "water",
+             "healthcare")
+POINT_KEYS = ("amenity", "leisure", "healthcare")
 
 
 def _inside(lon: float, lat: float, bbox: BBox | None) -> bool:
