@@ -16,9 +16,10 @@ person. Defaults (all overridable in :class:`ImportOptions`):
 
 Candidate shelters follow the plans' choice of schools, parks and stadiums: a stadium is
 class I, schools, halls and sports centres class II, parks and pitches class III; the capacity
-is the usable area (the mapped site × ``usable_share``) ÷ the planning area per person of its
-class (GB 51143-2015, ``PLANNING_AREA_M2_PER_PERSON``). Sites under 2,000 m² are dropped
-(GB 21734-2008's smallest emergency shelter site).
+is the effective area × ``usable_share`` ÷ the planning area per person of its class
+(GB 51143-2015, ``PLANNING_AREA_M2_PER_PERSON``), the effective area being the site net of
+the buildings, water and woods mapped on it (:func:`effective_area_m2`). Sites under
+2,000 m² are dropped (GB 21734-2008's smallest emergency shelter site).
 """
 
 from __future__ import annotations
@@ -174,20 +175,18 @@ def is_obstacle(tags: dict[str, str]) -> bool:
 
 
 def effective_area_m2(site: RawArea, obstacles: shapely.STRtree,
-                      geoms: list[BaseGeometry]) -> tuple[float, float]:
-    """The site's effective shelter area and its mapped area, m². A site that is itself a
-    building (a sports hall, a school building) shelters indoors: its floor area, footprint ×
-    levels. An open site (a park, a school's grounds) counts its ground net of the buildings,
-    water and woods mapped on it."""
-    gross = geodesic_area(site.geometry)
+                      geoms: list[BaseGeometry]) -> float:
+    """The site's effective shelter area, m². A site that is itself a building (a sports
+    hall, a school building) shelters indoors: its floor area, footprint × levels. An open
+    site (a park, a school's grounds) counts its ground net of the buildings, water and woods
+    mapped on it."""
     if site.tags.get("building", "no") != "no":
-        return gross * (_levels(site.tags) or 1.0), gross
+        return geodesic_area(site.geometry) * (_levels(site.tags) or 1.0)
     hits = [geoms[int(i)] for i in obstacles.query(site.geometry, predicate="intersects")]
     inside = [g for g in hits if not g.equals(site.geometry)]
     if not inside:
-        return gross, gross
-    net = shapely.difference(site.geometry, shapely.union_all(inside))
-    return geodesic_area(net), gross
+        return geodesic_area(site.geometry)
+    return geodesic_area(shapely.difference(site.geometry, shapely.union_all(inside)))
 
 
 def shelters(raw: RawExtract, proj: Projection, tree: cKDTree, ids: list[str],
@@ -214,7 +213,7 @@ def shelters(raw: RawExtract, proj: Projection, tree: cKDTree, ids: list[str],
             dropped["candidate shelters under 2,000 m² (GB 21734-2008)"] += 1
             continue
         taken.append(a.geometry)
-        effective, _ = effective_area_m2(a, obstacles, geoms)
+        effective = effective_area_m2(a, obstacles, geoms)
         if effective < 1.0:
             dropped["candidate shelters with no open ground (all buildings, water or woods)"] \
                 += 1
