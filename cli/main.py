@@ -566,8 +566,6 @@ def import_osm(
         raise Failure(f"{output} exists; choose another name or pass --force")
     if zones not in ("grid", "admin", "auto"):
         raise Failure(f"--zones must be grid, admin or auto, not {zones!r}")
-    if code_level not in (None, "high", "moderate", "low", "pre"):
-        raise Failure(f"--code-level must be high, moderate, low or pre, not {code_level!r}")
     try:
         box = tuple(float(v) for v in bbox.split(",")) if bbox else None
     except ValueError:

@@ -150,6 +150,9 @@ def test_building_inventory_by_material_and_stories(tiny):
     assert wooden.region["code_level"] == "pre"
     with pytest.raises(OsmError, match="unknown building material 'straw'"):
         import_osm(TINY, ImportOptions(default_material="straw"))
+    with pytest.raises(OsmError, match="unknown seismic design level 'medium': use high, "
+                       "moderate, low, pre"):
+        import_osm(TINY, ImportOptions(code_level="medium"))
 
 
 ADMIN = """

@@ -6,7 +6,7 @@ import csv
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 import numpy as np
 import shapely
@@ -17,6 +17,7 @@ from drillsim.scenarios.osm.dem import Dem
 from drillsim.scenarios.osm.geo import Projection, projection_for
 from drillsim.scenarios.osm.read import BBox, OsmError, RawExtract, read_extract
 from drillsim.scenarios.osm.roads import Roads, build_roads, node_id
+from drillsim.scenarios.schema.region import CodeLevel
 
 
 @dataclass(frozen=True)
@@ -60,6 +61,9 @@ def import_osm(path: Path, options: ImportOptions | None = None) -> ImportResult
     if opts.default_material not in set(buildings.MATERIALS.values()):
         raise OsmError(f"unknown building material {opts.default_material!r}: use wood, "
                        "masonry, concrete or steel")
+    if opts.code_level is not None and opts.code_level not in get_args(CodeLevel):
+        raise OsmError(f"unknown seismic design level {opts.code_level!r}: use "
+                       + ", ".join(get_args(CodeLevel)) + " (Hazus)")
     raw = read_extract(path, opts.bbox)
     if not raw.highways:
         raise OsmError(f"{path} has no roads{' in the bounding box' if opts.bbox else ''}: "
